@@ -4,7 +4,7 @@ namespace Graft.Data.Augmentation;
 
 /// <summary>
 /// One random transformation applied to a whole batch of one feature (e.g. images <c>[B, C, H, W]</c>). All randomness
-/// must come from <paramref name="generator"/> so that a seeded run is reproducible, also when batches are prepared on a
+/// must come from the generator passed to <see cref="Apply"/> so that a seeded run is reproducible, also when batches are prepared on a
 /// background thread.
 /// </summary>
 public interface IBatchAugmentation
