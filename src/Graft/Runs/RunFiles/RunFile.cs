@@ -1,0 +1,51 @@
+using Graft.Data;
+using Graft.Data.Splits;
+using Graft.Training;
+
+namespace Graft.Runs.RunFiles;
+
+/// <summary>The <c>data</c> section: where samples come from and which tensors are labels.</summary>
+/// <param name="Source">A known dataset (<c>fashion-mnist</c>, <c>fashion-mnist:test</c>), a file (IDX, CSV, .npy, .npz, .safetensors) or a folder.</param>
+/// <param name="Test">An optional separate test source (e.g. <c>fashion-mnist:test</c>); otherwise the test part of the split is used.</param>
+/// <param name="Labels">Label names with their declared kind (null: inferred from the values).</param>
+/// <param name="Limit">Use only the first N samples of each source (0: all).</param>
+public sealed record DataSection(string Source, string? Test, IReadOnlyDictionary<string, LabelKind?> Labels, int Limit);
+
+/// <summary>The <c>split</c> section.</summary>
+/// <param name="Options">Fractions, seed, dev size and stratification.</param>
+/// <param name="Reuse">A saved split file to reuse instead of making a new split.</param>
+public sealed record SplitSection(SplitOptions Options, string? Reuse);
+
+/// <summary>The <c>logging</c> section.</summary>
+/// <param name="RunDirectory">The run directory (default <c>runs/&lt;run file name&gt;</c>).</param>
+/// <param name="TensorBoard">Whether to write TensorBoard event files.</param>
+/// <param name="Curves">Whether to draw <c>curves.png</c>.</param>
+/// <param name="Notes">Free text stored with the run.</param>
+public sealed record LoggingSection(string RunDirectory, bool TensorBoard, bool Curves, string? Notes);
+
+/// <summary>One named term of a model's losses or metrics, with the tensors it reads.</summary>
+/// <param name="Name">The loss or metric name (e.g. <c>cross_entropy</c>, <c>accuracy</c>).</param>
+/// <param name="Weight">The loss weight (1 for metrics).</param>
+/// <param name="Inputs">The model output and the label it reads, e.g. <c>[output, label]</c>.</param>
+public sealed record TermSection(string Name, double Weight, IReadOnlyList<string> Inputs);
+
+/// <summary>One entry of <c>models</c>.</summary>
+/// <param name="Name">The model's name (its checkpoint and output prefix).</param>
+/// <param name="Builder">The builder from the model catalog, e.g. <c>small_cnn</c> or <c>mlp</c>.</param>
+/// <param name="Args">The builder's arguments as written (numbers, text or lists), by name.</param>
+/// <param name="Inputs">The dataset features fed to the model.</param>
+/// <param name="Losses">Its losses (empty: follows from the label kind).</param>
+/// <param name="Metrics">Its metrics (empty: the label kind's default).</param>
+/// <param name="Line">The line the entry starts on, for error messages.</param>
+public sealed record ModelSection(string Name, string Builder, IReadOnlyDictionary<string, object> Args, IReadOnlyList<string> Inputs, IReadOnlyList<TermSection> Losses, IReadOnlyList<TermSection> Metrics, int Line);
+
+/// <summary>A parsed and validated run file.</summary>
+/// <param name="Path">The file it was read from.</param>
+/// <param name="Data">The <c>data</c> section.</param>
+/// <param name="Split">The <c>split</c> section.</param>
+/// <param name="Training">The <c>training</c> section as trainer options (run directory filled from <c>logging</c>).</param>
+/// <param name="BatchSize">Samples per batch.</param>
+/// <param name="Logging">The <c>logging</c> section.</param>
+/// <param name="Models">The <c>models</c> section, in order.</param>
+/// <param name="Yaml">The resolved YAML text (overrides applied), saved in the run directory.</param>
+public sealed record RunFile(string Path, DataSection Data, SplitSection Split, TrainerOptions Training, int BatchSize, LoggingSection Logging, IReadOnlyList<ModelSection> Models, string Yaml);

@@ -1,0 +1,302 @@
+using System.Globalization;
+using Graft.Data;
+using Graft.Data.Splits;
+using Graft.Training;
+using Graft.Training.Optimizers;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Graft.Runs.RunFiles;
+
+/// <summary>
+/// Reads run files: YAML with the sections <c>data</c>, <c>split</c>, <c>training</c>, <c>logging</c> and
+/// <c>models</c>. Every mistake (unknown or misspelt key, wrong type, impossible value) is reported with the file,
+/// line and key, and a suggestion where one exists.
+/// </summary>
+/// <example>
+/// <code>
+/// var run = RunFileParser.Load("examples/fashion-mnist/run.yaml", overrides: new[] { "training.epochs=1" });
+/// </code>
+/// </example>
+public static class RunFileParser
+{
+    private static readonly Dictionary<string, LabelKind?> KindNames = new()
+    {
+        ["class"] = LabelKind.Class, ["multi_label"] = LabelKind.MultiLabel, ["multilabel"] = LabelKind.MultiLabel,
+        ["value"] = LabelKind.Value, ["regression"] = LabelKind.Value, ["auto"] = null,
+    };
+
+    private static readonly Dictionary<string, OptimizerKind> OptimizerNames = new()
+    {
+        ["sgd"] = OptimizerKind.Sgd, ["adam"] = OptimizerKind.Adam, ["adamw"] = OptimizerKind.AdamW,
+    };
+
+    /// <summary>Reads and validates the run file at <paramref name="path"/>, applying <c>key.path=value</c> overrides first.</summary>
+    /// <exception cref="RunFileException">The file is missing, not YAML, or has a mistake.</exception>
+    public static RunFile Load(string path, IEnumerable<string>? overrides = null)
+    {
+        if (!File.Exists(path)) throw new RunFileException(path, 0, "", "the run file does not exist.");
+        return Parse(File.ReadAllText(path), path, overrides);
+    }
+
+    /// <summary>Parses run-file text; <paramref name="path"/> names it in errors and anchors relative paths.</summary>
+    public static RunFile Parse(string yaml, string path, IEnumerable<string>? overrides = null)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new RunFileException(path, (int)e.Start.Line, "", $"not valid YAML: {e.InnerException?.Message ?? e.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new RunFileException(path, 1, "", "a run file is a mapping with the sections data, split, training, logging and models.");
+        foreach (var o in overrides ?? Array.Empty<string>()) ApplyOverride(root, o, path);
+        var resolved = Serialize(stream);
+
+        var top = new YamlSection(path, "", root, 1);
+        var baseDir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var data = ParseData(top.Section("data"), baseDir);
+        var split = ParseSplit(top.Section("split"), baseDir);
+        var (training, batchSize) = ParseTraining(top.Section("training"));
+        var logging = ParseLogging(top.Section("logging"), path);
+        var models = ParseModels(top, path);
+        top.Finish();
+        training = training with { RunDirectory = logging.RunDirectory, TensorBoard = logging.TensorBoard, Curves = logging.Curves };
+        try
+        {
+            training.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            var key = e.Message.Split(' ')[0];
+            throw new RunFileException(path, 0, "", e.Message + (key.StartsWith("training.", StringComparison.Ordinal) ? "" : " (in the training section)"));
+        }
+
+        return new RunFile(path, data, split, training, batchSize, logging, models, resolved);
+    }
+
+    /// <summary>Sets <c>a.b.c=value</c> in the YAML tree, creating mappings on the way.</summary>
+    private static void ApplyOverride(YamlMappingNode root, string assignment, string path)
+    {
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0) throw new RunFileException(path, 0, assignment, "an override is written key.path=value, e.g. training.epochs=1.");
+        var keys = assignment[..eq].Trim().Split('.');
+        var value = assignment[(eq + 1)..].Trim();
+        var node = root;
+        for (int i = 0; i < keys.Length - 1; i++)
+        {
+            var key = new YamlScalarNode(keys[i]);
+            if (!node.Children.TryGetValue(key, out var child) || child is not YamlMappingNode map)
+            {
+                if (child is not null and not YamlMappingNode)
+                    throw new RunFileException(path, (int)child.Start.Line, string.Join('.', keys[..(i + 1)]), $"--set {assignment}: this key holds a value, not a section.");
+                map = new YamlMappingNode();
+                node.Children[key] = map;
+            }
+
+            node = map;
+        }
+
+        YamlNode parsed = value.StartsWith('[') || value.StartsWith('{') ? ParseFragment(value, path, assignment) : new YamlScalarNode(value);
+        node.Children[new YamlScalarNode(keys[^1])] = parsed;
+    }
+
+    private static YamlNode ParseFragment(string value, string path, string assignment)
+    {
+        try
+        {
+            var s = new YamlStream();
+            s.Load(new StringReader(value));
+            return s.Documents[0].RootNode;
+        }
+        catch (YamlException e)
+        {
+            throw new RunFileException(path, 0, assignment, $"the value is not valid YAML: {e.Message}");
+        }
+    }
+
+    private static string Serialize(YamlStream stream)
+    {
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        stream.Save(writer, assignAnchors: false);
+        return writer.ToString().Replace("\n...\n", "\n", StringComparison.Ordinal);
+    }
+
+    private static DataSection ParseData(YamlSection s, string baseDir)
+    {
+        if (!s.Exists) throw new RunFileException(s.Path, 1, "data", "the data section is required, e.g.\n  data:\n    source: fashion-mnist");
+        var source = Resolve(s.RequiredString("source", "Name a dataset (fashion-mnist), a file or a folder."), baseDir);
+        var test = s.String("test") is { } t ? Resolve(t, baseDir) : null;
+        var labels = new Dictionary<string, LabelKind?>();
+        var labelNode = s.Raw("labels");
+        if (labelNode is YamlMappingNode lm)
+        {
+            var section = new YamlSection(s.Path, s.Key("labels"), lm, (int)lm.Start.Line);
+            foreach (var (name, value, line) in section.Entries())
+            {
+                var text = (value as YamlScalarNode)?.Value ?? "";
+                if (!KindNames.TryGetValue(text.ToLowerInvariant(), out var kind))
+                    throw new RunFileException(s.Path, line, s.Key("labels") + "." + name, $"'{text}' is not a label kind; use one of: {string.Join(", ", KindNames.Keys)}.{YamlSection.Suggest(text, KindNames.Keys)}");
+                labels[name] = kind;
+            }
+        }
+        else if (labelNode is YamlSequenceNode ls)
+        {
+            foreach (var n in ls.Children) labels[((YamlScalarNode)n).Value ?? ""] = null;
+        }
+        else if (labelNode is YamlScalarNode { Value: { Length: > 0 } one })
+        {
+            labels[one] = null;
+        }
+
+        int limit = s.Int("limit", 0);
+        if (limit < 0) throw s.Error("limit", "must be 0 (all samples) or a positive number.");
+        s.Finish();
+        return new DataSection(source, test, labels, limit);
+    }
+
+    private static string Resolve(string source, string baseDir)
+    {
+        if (source.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) && !source.Contains('/')) return source;
+        return System.IO.Path.IsPathRooted(source) ? source : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, source));
+    }
+
+    private static SplitSection ParseSplit(YamlSection s, string baseDir)
+    {
+        var defaults = new SplitOptions();
+        var options = new SplitOptions(
+            s.Double("validation", defaults.Validation),
+            s.Double("test", defaults.Test),
+            s.Int("dev_size", defaults.DevSize),
+            s.Long("seed", defaults.Seed),
+            s.String("stratify_by"));
+        var reuse = s.String("reuse") is { } r ? System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, r)) : null;
+        s.Finish();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new RunFileException(s.Path, s.Line, "", e.Message);
+        }
+
+        return new SplitSection(options, reuse);
+    }
+
+    private static (TrainerOptions Options, int BatchSize) ParseTraining(YamlSection s)
+    {
+        var d = new TrainerOptions();
+        int batchSize = s.Int("batch_size", 64);
+        if (batchSize < 1) throw s.Error("batch_size", $"must be at least 1; it is {batchSize}.");
+        var optimizer = ParseOptimizer(s.Section("optimizer"));
+        var schedule = ScheduleSection.Parse(s.Section("schedule"));
+        var es = s.Section("early_stopping");
+        EarlyStoppingOptions? early = null;
+        if (es.Exists)
+        {
+            early = new EarlyStoppingOptions(es.Int("patience", 5), es.Double("min_delta", 0));
+            es.Finish();
+        }
+
+        var options = d with
+        {
+            Epochs = s.Int("epochs", d.Epochs),
+            Seed = s.Long("seed", d.Seed),
+            Threads = s.Int("threads", d.Threads),
+            Optimizer = optimizer,
+            Schedule = schedule,
+            GradientClipNorm = s.DoubleOrNull("gradient_clip"),
+            Monitor = s.String("monitor", d.Monitor)!,
+            EarlyStopping = early,
+        };
+        s.Finish();
+        return (options, batchSize);
+    }
+
+    private static OptimizerOptions ParseOptimizer(YamlSection s)
+    {
+        var d = new OptimizerOptions();
+        var o = new OptimizerOptions(
+            s.Enum("name", d.Kind, OptimizerNames),
+            s.Double("lr", d.LearningRate),
+            s.Double("weight_decay", d.WeightDecay),
+            s.Double("momentum", d.Momentum),
+            s.Bool("nesterov", d.Nesterov),
+            s.Double("beta1", d.Beta1),
+            s.Double("beta2", d.Beta2),
+            s.Double("eps", d.Epsilon));
+        s.Finish();
+        return o;
+    }
+
+    private static LoggingSection ParseLogging(YamlSection s, string path)
+    {
+        var name = System.IO.Path.GetFileNameWithoutExtension(path);
+        var dir = s.String("run_dir") ?? System.IO.Path.Combine("runs", name);
+        var logging = new LoggingSection(System.IO.Path.GetFullPath(dir), s.Bool("tensorboard", true), s.Bool("curves", true), s.String("notes"));
+        s.Finish();
+        return logging;
+    }
+
+    private static IReadOnlyList<ModelSection> ParseModels(YamlSection top, string path)
+    {
+        var nodes = top.List("models");
+        if (nodes.Count == 0)
+            throw new RunFileException(path, top.LineOf("models"), "models", "at least one model is required, e.g.\n  models:\n    - name: classifier\n      builder: small_cnn\n      inputs: [image]");
+        var result = new List<ModelSection>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (nodes[i] is not YamlMappingNode m)
+                throw new RunFileException(path, (int)nodes[i].Start.Line, $"models[{i}]", "each model is a mapping with name, builder, args and inputs.");
+            var s = new YamlSection(path, $"models[{i}]", m, (int)m.Start.Line);
+            var name = s.String("name") ?? $"model{i}";
+            var builder = s.RequiredString("builder", "Name a builder from the model catalog (graft models lists them).");
+            var args = new Dictionary<string, object>();
+            var argSection = s.Section("args");
+            foreach (var (key, value, line) in argSection.Entries())
+                args[key] = value switch
+                {
+                    YamlScalarNode sc => sc.Value ?? "",
+                    YamlSequenceNode seq => seq.Children.Select(c => (c as YamlScalarNode)?.Value ?? "").ToList(),
+                    _ => throw new RunFileException(path, line, $"models[{i}].args.{key}", "expected a value or a list of values."),
+                };
+            var inputs = s.StringList("inputs");
+            var losses = Terms(s, "losses", path, i);
+            var metrics = Terms(s, "metrics", path, i);
+            s.Finish();
+            if (result.Any(r => r.Name == name)) throw new RunFileException(path, (int)m.Start.Line, $"models[{i}].name", $"two models are called '{name}'.");
+            result.Add(new ModelSection(name, builder, args, inputs, losses, metrics, (int)m.Start.Line));
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<TermSection> Terms(YamlSection s, string key, string path, int modelIndex)
+    {
+        var result = new List<TermSection>();
+        foreach (var node in s.List(key))
+        {
+            switch (node)
+            {
+                case YamlScalarNode { Value: { } name }:
+                    result.Add(new TermSection(name, 1, Array.Empty<string>()));
+                    break;
+                case YamlMappingNode m:
+                    var t = new YamlSection(path, $"models[{modelIndex}].{key}", m, (int)m.Start.Line);
+                    var term = new TermSection(t.RequiredString("name", $"Each entry of {key} names a {key[..^1]}."), t.Double("weight", 1), t.StringList("inputs"));
+                    t.Finish();
+                    result.Add(term);
+                    break;
+                default:
+                    throw new RunFileException(path, (int)node.Start.Line, $"models[{modelIndex}].{key}", "expected names or mappings with name, weight and inputs.");
+            }
+        }
+
+        return result;
+    }
+}
