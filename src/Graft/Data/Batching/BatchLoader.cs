@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Graft.Data.Augmentation;
 using Graft.Data.Splits;
 using static TorchSharp.torch;
 
@@ -153,10 +154,8 @@ public sealed class BatchLoader
         {
             try
             {
-                using var generator = new Generator(SeededShuffle.Combine(Options.Seed, epoch, batchIndex, 0xA06));
-                foreach (var a in augmentations)
-                    foreach (var step in a.Steps)
-                        batch.ReplaceFeature(a.Feature, step.Apply(batch.Features[a.Feature], generator));
+                using var generator = AugmentationSeeds.For(Options.Seed, epoch, batchIndex);
+                foreach (var a in augmentations) a.ApplyTo(batch, generator);
             }
             catch
             {
