@@ -1,0 +1,143 @@
+using System.Text.RegularExpressions;
+
+namespace Graft.Training.Metrics;
+
+/// <summary>
+/// Creates metrics by name, for run files and the command line. Built-in names (case does not matter):
+/// <c>accuracy</c>; <c>top{k}</c> such as <c>top5</c> (also <c>top_5_accuracy</c>), or <c>top_k_accuracy</c> with an
+/// explicit <c>k</c>; <c>precision</c>, <c>recall</c> and <c>f1</c>, each macro-averaged, or with a suffix
+/// <c>_macro</c>, <c>_micro</c> or <c>_weighted</c>; <c>mae</c>, <c>mse</c>, <c>rmse</c>.
+/// Further names can be added with <see cref="Register"/>. The catalog is safe to use from several threads.
+/// </summary>
+public static partial class MetricCatalog
+{
+    private static readonly Dictionary<string, Func<IMetric>> BuiltIn = new(StringComparer.Ordinal)
+    {
+        ["accuracy"] = () => new Accuracy(),
+        ["mae"] = () => new MeanAbsoluteError(),
+        ["mse"] = () => new MeanSquaredError(),
+        ["rmse"] = () => new RootMeanSquaredError(),
+        ["precision"] = () => new Precision(),
+        ["precision_macro"] = () => new Precision(Averaging.Macro),
+        ["precision_micro"] = () => new Precision(Averaging.Micro),
+        ["precision_weighted"] = () => new Precision(Averaging.Weighted),
+        ["recall"] = () => new Recall(),
+        ["recall_macro"] = () => new Recall(Averaging.Macro),
+        ["recall_micro"] = () => new Recall(Averaging.Micro),
+        ["recall_weighted"] = () => new Recall(Averaging.Weighted),
+        ["f1"] = () => new F1Score(),
+        ["f1_macro"] = () => new F1Score(Averaging.Macro),
+        ["f1_micro"] = () => new F1Score(Averaging.Micro),
+        ["f1_weighted"] = () => new F1Score(Averaging.Weighted),
+    };
+
+    private const string TopKName = "top_k_accuracy";
+    private static readonly Dictionary<string, Func<IMetric>> Registered = new(StringComparer.Ordinal);
+    private static readonly Lock Gate = new();
+
+    [GeneratedRegex(@"^top_?(\d+)(_accuracy)?$")]
+    private static partial Regex TopKPattern();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9_]*$")]
+    private static partial Regex NamePattern();
+
+    /// <summary>Every name <see cref="Create"/> accepts right now (with <c>top1</c> and <c>top5</c> standing for any <c>top{k}</c>).</summary>
+    public static IReadOnlyList<string> KnownNames
+    {
+        get
+        {
+            var names = BuiltIn.Keys.Concat(["top1", "top5", TopKName]);
+            lock (Gate) names = names.Concat(Registered.Keys).ToList();
+            return names.Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Creates a fresh metric by name.</summary>
+    /// <param name="name">A built-in or registered name; case and surrounding spaces do not matter.</param>
+    /// <param name="k">The k of <c>top_k_accuracy</c>; must be left null for other names.</param>
+    /// <exception cref="ArgumentException">The name is unknown (the message lists the known names and suggests the closest), or <paramref name="k"/> does not fit the name.</exception>
+    public static IMetric Create(string name, int? k = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.Trim().ToLowerInvariant();
+        if (key == TopKName)
+        {
+            if (k is null)
+                throw new ArgumentException($"The metric '{TopKName}' needs k: pass it, or write the name as top{{k}}, e.g. top5.", nameof(k));
+            return new TopKAccuracy(k.Value);
+        }
+        if (k is not null)
+            throw new ArgumentException($"k is only used by '{TopKName}', not by '{name}'.", nameof(k));
+        var topK = TopKPattern().Match(key);
+        if (topK.Success)
+        {
+            if (!int.TryParse(topK.Groups[1].Value, out int parsed) || parsed < 1)
+                throw new ArgumentException($"The metric '{name}' needs k between 1 and {int.MaxValue}.", nameof(name));
+            return new TopKAccuracy(parsed);
+        }
+        Func<IMetric>? factory;
+        lock (Gate)
+            if (!Registered.TryGetValue(key, out factory))
+                BuiltIn.TryGetValue(key, out factory);
+        if (factory is null) throw Unknown(name, key);
+        return factory() ?? throw new InvalidOperationException($"The factory registered for metric '{key}' returned null.");
+    }
+
+    /// <summary>
+    /// Adds a user metric under a name (lower-case letters, digits and underscores, starting with a letter; stored in
+    /// lower case). Registering a name again replaces the earlier factory; built-in names cannot be replaced.
+    /// </summary>
+    /// <param name="name">The metric's name.</param>
+    /// <param name="factory">Creates a fresh metric on every call.</param>
+    public static void Register(string name, Func<IMetric> factory)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        string key = name.Trim().ToLowerInvariant();
+        if (!NamePattern().IsMatch(key))
+            throw new ArgumentException($"A metric name must start with a letter and hold only letters, digits and underscores; '{name}' does not.", nameof(name));
+        if (BuiltIn.ContainsKey(key) || key == TopKName || TopKPattern().IsMatch(key))
+            throw new ArgumentException($"'{key}' is a built-in metric name and cannot be registered again.", nameof(name));
+        lock (Gate) Registered[key] = factory;
+    }
+
+    private static ArgumentException Unknown(string name, string key)
+    {
+        var known = KnownNames;
+        string? closest = null;
+        int best = int.MaxValue;
+        foreach (var candidate in known)
+        {
+            int distance = EditDistance(key, candidate);
+            if (distance < best)
+            {
+                best = distance;
+                closest = candidate;
+            }
+        }
+        // Only suggest a name that is plausibly a misspelling: at most half of the typed name has to change.
+        string hint = closest is not null && best <= Math.Max(2, key.Length / 2) ? $" Did you mean '{closest}'?" : "";
+        return new ArgumentException(
+            $"Unknown metric '{name}'.{hint} Known metrics: {string.Join(", ", known.Where(n => n is not ("top1" or "top5")))}, and top{{k}} such as top5.",
+            nameof(name));
+    }
+
+    /// <summary>The Levenshtein distance: single-character insertions, deletions and substitutions.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

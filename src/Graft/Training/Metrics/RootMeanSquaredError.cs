@@ -1,0 +1,28 @@
+using static TorchSharp.torch;
+
+namespace Graft.Training.Metrics;
+
+/// <summary>
+/// The root mean squared error: the square root of the mean squared difference over everything seen (not a mean of per-batch roots) between prediction and target over every element of the selected samples.
+/// Prediction and target have equal shapes, except that a prediction <c>[B, 1]</c> may meet a target <c>[B]</c> (and the
+/// other way round). Sums are kept in double precision.
+/// </summary>
+public sealed class RootMeanSquaredError : IMetric
+{
+    private readonly ErrorSums _sums = new(squared: true);
+
+    /// <inheritdoc />
+    public string Name => "rmse";
+
+    /// <inheritdoc />
+    public bool HigherIsBetter => false;
+
+    /// <inheritdoc />
+    public void Update(Tensor prediction, Tensor target, Tensor? mask = null) => _sums.Update(Name, prediction, target, mask);
+
+    /// <inheritdoc />
+    public double Compute() => Math.Sqrt(_sums.Mean);
+
+    /// <inheritdoc />
+    public void Reset() => _sums.Reset();
+}
