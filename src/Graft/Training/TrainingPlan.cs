@@ -1,6 +1,7 @@
 using Graft.Data;
 using Graft.Training.Metrics;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Graft.Training;
@@ -29,7 +30,7 @@ public sealed record MetricBinding(string Name, Func<IMetric> Create, string Out
 /// <param name="Parameters">The parameters of the group.</param>
 /// <param name="LearningRate">The group's base learning rate, or null for the optimizer's.</param>
 /// <param name="WeightDecay">The group's weight decay, or null for the optimizer's.</param>
-public sealed record ParameterGroup(string Name, IReadOnlyList<Modules.Parameter> Parameters, double? LearningRate = null, double? WeightDecay = null);
+public sealed record ParameterGroup(string Name, IReadOnlyList<Parameter> Parameters, double? LearningRate = null, double? WeightDecay = null);
 
 /// <summary>
 /// What the <see cref="Trainer"/> trains: named modules, the forward pass from a batch to named outputs, weighted
@@ -51,7 +52,7 @@ public sealed class TrainingPlan
     private readonly List<LossTerm> _losses = new();
     private readonly List<MetricBinding> _metrics = new();
     private readonly List<ParameterGroup> _groups = new();
-    private readonly List<(string Name, Modules.Parameter Parameter)> _extra = new();
+    private readonly List<(string Name, Parameter Parameter)> _extra = new();
     private Func<Batch, IReadOnlyDictionary<string, Tensor>>? _forward;
 
     /// <summary>The modules, in order, with whether each is trained.</summary>
@@ -64,7 +65,7 @@ public sealed class TrainingPlan
     public IReadOnlyList<MetricBinding> Metrics => _metrics;
 
     /// <summary>Learnable parameters outside any module, by name.</summary>
-    public IReadOnlyList<(string Name, Modules.Parameter Parameter)> ExtraParameters => _extra;
+    public IReadOnlyList<(string Name, Parameter Parameter)> ExtraParameters => _extra;
 
     /// <summary>Adds a module. Frozen modules (<paramref name="trained"/> false) run but are not updated.</summary>
     public TrainingPlan AddModule(string name, nn.Module module, bool trained = true)
@@ -101,7 +102,7 @@ public sealed class TrainingPlan
     /// Gives some parameters their own learning rate or weight decay. Parameters not in any group form a default group
     /// with the optimizer's settings.
     /// </summary>
-    public TrainingPlan AddParameterGroup(string name, IEnumerable<Modules.Parameter> parameters, double? learningRate = null, double? weightDecay = null)
+    public TrainingPlan AddParameterGroup(string name, IEnumerable<Parameter> parameters, double? learningRate = null, double? weightDecay = null)
     {
         if (_groups.Any(g => g.Name == name) || name == "default") throw new ArgumentException($"A parameter group called '{name}' already exists.");
         _groups.Add(new ParameterGroup(name, parameters.ToArray(), learningRate, weightDecay));
@@ -109,7 +110,7 @@ public sealed class TrainingPlan
     }
 
     /// <summary>Adds a learnable parameter that lives outside every module (e.g. a task weight); it is trained and checkpointed.</summary>
-    public TrainingPlan AddParameter(string name, Modules.Parameter parameter)
+    public TrainingPlan AddParameter(string name, Parameter parameter)
     {
         if (_extra.Any(p => p.Name == name)) throw new ArgumentException($"The plan already has a parameter called '{name}'.");
         _extra.Add((name, parameter));
@@ -132,7 +133,7 @@ public sealed class TrainingPlan
     /// </summary>
     public IReadOnlyList<ParameterGroup> ResolveParameterGroups()
     {
-        var claimed = new HashSet<Modules.Parameter>(ReferenceEqualityComparer.Instance);
+        var claimed = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         var result = new List<ParameterGroup>();
         foreach (var g in _groups)
         {
@@ -142,7 +143,7 @@ public sealed class TrainingPlan
         }
 
         var rest = _modules.Where(m => m.Trained).SelectMany(m => m.Module.parameters()).Concat(_extra.Select(e => e.Parameter))
-            .Where(p => p.requires_grad && !claimed.Contains(p)).Distinct(ReferenceEqualityComparer.Instance).Cast<Modules.Parameter>().ToList();
+            .Where(p => p.requires_grad && !claimed.Contains(p)).Distinct(ReferenceEqualityComparer.Instance).Cast<Parameter>().ToList();
         if (rest.Count > 0) result.Insert(0, new ParameterGroup("default", rest));
         if (result.Count == 0) throw new InvalidOperationException("The training plan has no trainable parameters.");
         return result;
