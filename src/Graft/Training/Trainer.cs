@@ -10,6 +10,7 @@ using Graft.Training.Reports;
 using Graft.Training.Schedules;
 using TorchSharp;
 using TorchSharp.Modules;
+using OptimizerOptions = Graft.Training.Optimizers.OptimizerOptions;
 using static TorchSharp.torch;
 
 namespace Graft.Training;

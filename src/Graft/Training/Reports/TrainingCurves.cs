@@ -1,4 +1,5 @@
 using Graft.Training.Callbacks;
+using ScottPlot;
 
 namespace Graft.Training.Reports;
 
