@@ -1,1 +1,3 @@
-Console.WriteLine(Graft.NativeRuntime.Check());
+using Graft.Cli;
+
+return GraftCommand.Run(args, Console.Out, Console.Error);

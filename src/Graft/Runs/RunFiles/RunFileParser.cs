@@ -161,7 +161,7 @@ public static class RunFileParser
 
     private static string Resolve(string source, string baseDir)
     {
-        if (source.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) && !source.Contains('/')) return source;
+        if (Graft.Data.Sources.DataSource.KnownDatasets.Contains(source.ToLowerInvariant())) return source;
         return System.IO.Path.IsPathRooted(source) ? source : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, source));
     }
 

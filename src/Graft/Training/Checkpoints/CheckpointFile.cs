@@ -41,7 +41,11 @@ public static class CheckpointFile
             foreach (var (name, module, _) in plan.Modules)
             {
                 w.Write(name);
-                WriteBlob(w, s => module.save(s));
+                WriteBlob(w, s =>
+                {
+                    using var mw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+                    module.save(mw);
+                });
             }
 
             WriteBlob(w, s =>
@@ -82,6 +86,10 @@ public static class CheckpointFile
         return ReadHeader(r, path);
     }
 
+    /// <summary>Loads the weights of a checkpoint into <paramref name="plan"/>'s modules and extra parameters (for evaluation or prediction).</summary>
+    /// <exception cref="CheckpointException">The file is missing, corrupt, or does not fit the plan.</exception>
+    public static CheckpointState Load(string path, TrainingPlan plan) => Read(path, plan, null);
+
     /// <summary>Loads a checkpoint into <paramref name="plan"/>'s modules and <paramref name="optimizer"/>.</summary>
     internal static CheckpointState Read(string path, TrainingPlan plan, OptimizerHelper? optimizer)
     {
@@ -98,7 +106,8 @@ public static class CheckpointFile
             try
             {
                 using var s = new MemoryStream(blob);
-                module.load(s);
+                using var br = new BinaryReader(s);
+                module.load(br);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
             {

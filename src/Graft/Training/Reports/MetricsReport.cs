@@ -35,7 +35,25 @@ public sealed class MetricsReport : ITrainerCallback
             }),
         };
         WriteAtomically(Path.Combine(_directory, "metrics.json"), path => File.WriteAllText(path, JsonSerializer.Serialize(doc, Json)));
-        if (_curves) WriteAtomically(Path.Combine(_directory, "curves.png"), path => TrainingCurves.Save(context.History, path));
+        // Drawing takes a moment: redraw at most every CurveInterval during training, and always at the end.
+        if (_curves && _sinceDrawn.Elapsed >= CurveInterval) DrawCurves(context);
+    }
+
+    /// <inheritdoc />
+    public void OnTrainEnd(TrainingContext context)
+    {
+        if (_curves && context.History.Count > 0) DrawCurves(context);
+    }
+
+    /// <summary>The least time between two redraws of <c>curves.png</c> during training.</summary>
+    public static TimeSpan CurveInterval { get; } = TimeSpan.FromSeconds(20);
+
+    private readonly System.Diagnostics.Stopwatch _sinceDrawn = System.Diagnostics.Stopwatch.StartNew();
+
+    private void DrawCurves(TrainingContext context)
+    {
+        WriteAtomically(Path.Combine(_directory, "curves.png"), path => TrainingCurves.Save(context.History, path));
+        _sinceDrawn.Restart();
     }
 
     private static void WriteAtomically(string path, Action<string> write)

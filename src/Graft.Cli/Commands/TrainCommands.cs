@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Graft.Runs.Execution;
+using Graft.Runs.RunFiles;
+using Graft.Training;
+using Spectre.Console;
+
+namespace Graft.Cli.Commands;
+
+/// <summary><c>graft train</c> and <c>graft eval</c>.</summary>
+internal static class TrainCommands
+{
+    public static Command CreateTrain(IAnsiConsole console, TextWriter error)
+    {
+        var file = new Argument<string?>("run-file") { Description = "The run file (YAML).", Arity = ArgumentArity.ZeroOrOne };
+        var set = new Option<string[]>("--set") { Description = "Override a value of the run file: key.path=value (repeatable), e.g. --set training.epochs=1." };
+        var dev = new Option<bool>("--dev") { Description = "Train on the small dev subset, for quick debugging." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this run directory from its last checkpoint." };
+        var plain = new Option<bool>("--plain") { Description = "Plain log lines instead of a live progress bar." };
+        var command = new Command("train", "Train as a run file says; writes checkpoints, TensorBoard events, metrics.json and curves.png to the run directory.") { file, set, dev, resume, plain };
+        command.SetAction(parse => GraftCommand.Guard(error, () =>
+        {
+            var resumeDir = parse.GetValue(resume);
+            var path = parse.GetValue(file);
+            var overrides = (parse.GetValue(set) ?? Array.Empty<string>()).ToList();
+            if (resumeDir is not null)
+            {
+                if (path is not null) throw new ArgumentException("give either a run file or --resume <run-dir>, not both.");
+                path = Path.Combine(resumeDir, RunExecutor.ResolvedRunFile);
+                if (!File.Exists(path)) throw new ArgumentException($"--resume {resumeDir}: not a run directory (it has no {RunExecutor.ResolvedRunFile}).");
+                overrides.Insert(0, "logging.run_dir=" + Path.GetFullPath(resumeDir));
+            }
+
+            if (path is null) throw new ArgumentException("name a run file, e.g. graft train examples/fashion-mnist/run.yaml");
+            var run = RunFileParser.Load(path, overrides);
+            var mode = parse.GetValue(plain) ? ProgressMode.Lines : ProgressMode.Auto;
+            console.MarkupLine($"[bold]graft train[/] {Markup.Escape(path)} -> {Markup.Escape(run.Logging.RunDirectory)}");
+            var result = RunExecutor.Train(run, new RunOptions(parse.GetValue(dev), resumeDir is not null, mode));
+            PrintMetrics(console, "result", result.Training.Final.Concat(result.Test));
+            if (result.Training.StoppedEarly) console.MarkupLine("stopped early: the monitored metric stopped improving.");
+            if (result.Test.TryGetValue("test.accuracy", out var acc))
+                console.MarkupLine($"[bold]test accuracy {acc.ToString("0.0000", CultureInfo.InvariantCulture)}[/] (best checkpoint)");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command CreateEval(IAnsiConsole console, TextWriter error)
+    {
+        var dir = new Argument<string>("run-dir") { Description = "A run directory written by graft train." };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "best or last.", DefaultValueFactory = _ => "best" };
+        var command = new Command("eval", "Evaluate a run's checkpoint on its validation and test data.") { dir, checkpoint };
+        command.SetAction(parse => GraftCommand.Guard(error, () =>
+        {
+            var which = parse.GetValue(checkpoint)!;
+            if (which is not ("best" or "last")) throw new ArgumentException($"--checkpoint must be best or last; it is '{which}'.");
+            var metrics = RunExecutor.Evaluate(parse.GetValue(dir)!, which);
+            PrintMetrics(console, $"{which} checkpoint", metrics);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintMetrics(IAnsiConsole console, string title, IEnumerable<KeyValuePair<string, double>> metrics)
+    {
+        var table = new Table().Title(title).AddColumns("metric", "value");
+        foreach (var (k, v) in metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            table.AddRow(Markup.Escape(k), double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture));
+        console.Write(table);
+    }
+}

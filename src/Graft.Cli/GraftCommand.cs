@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Graft.Cli.Commands;
+using Graft.Data;
+using Graft.Data.Catalog;
+using Graft.Models.Catalog;
+using Graft.Runs.RunFiles;
+using Graft.Training;
+using Graft.Training.Checkpoints;
+using Spectre.Console;
+
+namespace Graft.Cli;
+
+/// <summary>The <c>graft</c> command line: a thin shell that parses arguments, calls the library and prints.</summary>
+public static class GraftCommand
+{
+    /// <summary>Runs the command line with <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = ReferenceEquals(output, Console.Out) ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = ReferenceEquals(output, Console.Out) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = ReferenceEquals(output, Console.Out) ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!ReferenceEquals(output, Console.Out)) console.Profile.Width = 160;
+        var root = new RootCommand("Graft: train from run files, inspect data, and (soon) version weights and pretrain from a pool.");
+        root.Subcommands.Add(DataCommands.Create(console, error));
+        root.Subcommands.Add(TrainCommands.CreateTrain(console, error));
+        root.Subcommands.Add(TrainCommands.CreateEval(console, error));
+        var parse = root.Parse(args);
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>Runs <paramref name="action"/>, turning user mistakes into a message on stderr and exit code 1 (never a stack trace).</summary>
+    internal static int Guard(TextWriter error, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is DataFormatException or RunFileException or CheckpointException or DatasetNotFoundException
+                                       or NonFiniteLossException or ModelArgumentException or FileNotFoundException or DirectoryNotFoundException
+                                       or ArgumentException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+    }
+}
