@@ -26,7 +26,7 @@ public static class GraftCommand
         if (!ReferenceEquals(output, Console.Out)) console.Profile.Width = 160;
         var root = new RootCommand("Graft: train from run files, inspect data, and (soon) version weights and pretrain from a pool.");
         root.Subcommands.Add(DataCommands.Create(console, error));
-        root.Subcommands.Add(TrainCommands.CreateTrain(console, error));
+        root.Subcommands.Add(TrainCommands.CreateTrain(console, output, error));
         root.Subcommands.Add(TrainCommands.CreateEval(console, error));
         var parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });

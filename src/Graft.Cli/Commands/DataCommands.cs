@@ -53,7 +53,7 @@ internal static class DataCommands
         var table = new Table().AddColumns("tensor", "role", "shape", "dtype", "kind", "missing", "min", "max", "mean");
         foreach (var t in summary.Tensors)
             table.AddRow(
-                Markup.Escape(t.Name), t.Role, "[" + string.Join(", ", t.Shape) + "]", t.DType, t.Kind?.ToString() ?? "",
+                Markup.Escape(t.Name), t.Role, Markup.Escape("[" + string.Join(", ", t.Shape) + "]"), t.DType, t.Kind?.ToString() ?? "",
                 t.Missing?.ToString(CultureInfo.InvariantCulture) ?? "", Num(t.Min), Num(t.Max), Num(t.Mean));
         console.Write(table);
         foreach (var b in summary.Balances)
@@ -63,7 +63,7 @@ internal static class DataCommands
             for (int i = 0; i < b.Counts.Count; i++)
                 balance.AddRow(Markup.Escape(b.Counts[i].Class), i.ToString(CultureInfo.InvariantCulture), b.Counts[i].Count.ToString(CultureInfo.InvariantCulture),
                     total == 0 ? "" : (100.0 * b.Counts[i].Count / total).ToString("0.0", CultureInfo.InvariantCulture) + "%");
-            if (b.Missing > 0) balance.AddRow("(missing)", "", b.Missing.ToString(CultureInfo.InvariantCulture), "");
+            if (b.Missing > 0) balance.AddRow(Markup.Escape("(missing)"), "", b.Missing.ToString(CultureInfo.InvariantCulture), "");
             console.Write(balance);
         }
     }

@@ -10,7 +10,7 @@ namespace Graft.Cli.Commands;
 /// <summary><c>graft train</c> and <c>graft eval</c>.</summary>
 internal static class TrainCommands
 {
-    public static Command CreateTrain(IAnsiConsole console, TextWriter error)
+    public static Command CreateTrain(IAnsiConsole console, TextWriter output, TextWriter error)
     {
         var file = new Argument<string?>("run-file") { Description = "The run file (YAML).", Arity = ArgumentArity.ZeroOrOne };
         var set = new Option<string[]>("--set") { Description = "Override a value of the run file: key.path=value (repeatable), e.g. --set training.epochs=1." };
@@ -33,9 +33,9 @@ internal static class TrainCommands
 
             if (path is null) throw new ArgumentException("name a run file, e.g. graft train examples/fashion-mnist/run.yaml");
             var run = RunFileParser.Load(path, overrides);
-            var mode = parse.GetValue(plain) ? ProgressMode.Lines : ProgressMode.Auto;
+            var mode = parse.GetValue(plain) || !ReferenceEquals(output, Console.Out) ? ProgressMode.Lines : ProgressMode.Auto;
             console.MarkupLine($"[bold]graft train[/] {Markup.Escape(path)} -> {Markup.Escape(run.Logging.RunDirectory)}");
-            var result = RunExecutor.Train(run, new RunOptions(parse.GetValue(dev), resumeDir is not null, mode));
+            var result = RunExecutor.Train(run, new RunOptions(parse.GetValue(dev), resumeDir is not null, mode, output));
             PrintMetrics(console, "result", result.Training.Final.Concat(result.Test));
             if (result.Training.StoppedEarly) console.MarkupLine("stopped early: the monitored metric stopped improving.");
             if (result.Test.TryGetValue("test.accuracy", out var acc))

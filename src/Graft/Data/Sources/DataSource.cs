@@ -65,10 +65,12 @@ public static class DataSource
         var name = Path.GetFileName(lower);
         if (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".csv.gz", StringComparison.Ordinal) || name.EndsWith(".tsv", StringComparison.Ordinal))
         {
+            char delimiter = name.EndsWith(".tsv", StringComparison.Ordinal) ? '\t' : ',';
+            var declared = options.Labels is { Count: > 0 } ? options.Labels : DefaultCsvLabels(source, delimiter);
             var csv = new CsvReadOptions
             {
-                Delimiter = name.EndsWith(".tsv", StringComparison.Ordinal) ? '\t' : ',',
-                Labels = (options.Labels ?? new Dictionary<string, LabelKind?>()).Select(kv => new CsvLabel(kv.Key, kv.Value)).ToArray(),
+                Delimiter = delimiter,
+                Labels = declared.Select(kv => new CsvLabel(kv.Key, kv.Value)).ToArray(),
             };
             return Limit(CsvReader.Read(source, csv), options.Limit);
         }
@@ -78,6 +80,16 @@ public static class DataSource
         if (name.EndsWith(".safetensors", StringComparison.Ordinal)) return Limit(SafetensorsReader.ReadDataset(source, tensorOptions), options.Limit);
         if (LooksLikeIdx(source)) return OpenIdx(source, limit);
         throw new DataFormatException(source, "unknown data format: expected a .csv, .npy, .npz, .safetensors or IDX file (e.g. train-images-idx3-ubyte.gz), or a folder.");
+    }
+
+    // Without declared labels, a CSV column named like a label (y, label, labels, target, targets) is the label.
+    private static IReadOnlyDictionary<string, LabelKind?> DefaultCsvLabels(string path, char delimiter)
+    {
+        using var reader = new StreamReader(Graft.Data.Formats.Idx.GzipDetection.Open(path, out _, out _));
+        var header = reader.ReadLine() ?? "";
+        var names = header.Split(delimiter).Select(n => n.Trim().Trim('"')).ToList();
+        var label = names.FirstOrDefault(n => TensorFileOptions.DefaultLabelNames.Contains(n.ToLowerInvariant()));
+        return label is null ? new Dictionary<string, LabelKind?>() : new Dictionary<string, LabelKind?> { [label] = null };
     }
 
     private static IDataset OpenIdx(string path, long? limit)

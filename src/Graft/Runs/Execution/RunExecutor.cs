@@ -15,7 +15,8 @@ namespace Graft.Runs.Execution;
 /// <param name="Dev">Train and validate on the small dev subset (quick debugging on a laptop CPU).</param>
 /// <param name="Resume">Continue from the run directory's <c>checkpoints/last.ckpt</c>.</param>
 /// <param name="Progress">How progress is shown.</param>
-public sealed record RunOptions(bool Dev = false, bool Resume = false, ProgressMode Progress = ProgressMode.Auto);
+/// <param name="Log">Where plain progress lines go when <paramref name="Progress"/> is <see cref="ProgressMode.Lines"/> (standard output when null).</param>
+public sealed record RunOptions(bool Dev = false, bool Resume = false, ProgressMode Progress = ProgressMode.Auto, TextWriter? Log = null);
 
 /// <summary>The outcome of a run: every epoch, and the test metrics of the best checkpoint.</summary>
 /// <param name="RunDirectory">Where everything was written.</param>
@@ -46,8 +47,9 @@ public static class RunExecutor
         if (!options.Resume) AtomicWrite(Path.Combine(dir, ResolvedRunFile), run.Yaml);
 
         using var setup = Prepare(run, options.Dev, reuseSavedSplit: options.Resume);
-        var trainerOptions = run.Training with { Progress = options.Progress };
-        var trainer = new Trainer(trainerOptions);
+        var lines = options.Progress == ProgressMode.Lines && options.Log is not null;
+        var trainerOptions = run.Training with { Progress = lines ? ProgressMode.None : options.Progress };
+        var trainer = new Trainer(trainerOptions, lines ? new[] { new Graft.Training.Reports.ConsoleProgress(ProgressMode.Lines, options.Log) } : null);
         var result = trainer.Fit(setup.Plan, setup.Train, setup.Validation, resume);
         var test = EvaluateBest(setup, result.BestCheckpoint);
         if (test.Count > 0) AtomicWrite(Path.Combine(dir, "test.json"), System.Text.Json.JsonSerializer.Serialize(test, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

@@ -55,11 +55,18 @@ public static class RunFileParser
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new RunFileException(path, 1, "", "a run file is a mapping with the sections data, split, training, logging and models.");
         foreach (var o in overrides ?? Array.Empty<string>()) ApplyOverride(root, o, path);
-        var resolved = Serialize(stream);
 
         var top = new YamlSection(path, "", root, 1);
         var baseDir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var data = ParseData(top.Section("data"), baseDir);
+        // The resolved run file (saved in the run directory) names data by absolute paths, so it runs from anywhere.
+        if (root.Children.TryGetValue(new YamlScalarNode("data"), out var dataNode) && dataNode is YamlMappingNode dataMap)
+        {
+            dataMap.Children[new YamlScalarNode("source")] = new YamlScalarNode(data.Source);
+            if (data.Test is not null) dataMap.Children[new YamlScalarNode("test")] = new YamlScalarNode(data.Test);
+        }
+
+        var resolved = Serialize(stream);
         var split = ParseSplit(top.Section("split"), baseDir);
         var (training, batchSize) = ParseTraining(top.Section("training"));
         var logging = ParseLogging(top.Section("logging"), path);
