@@ -23,7 +23,7 @@ public static class GraftCommand
             ColorSystem = ReferenceEquals(output, Console.Out) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = ReferenceEquals(output, Console.Out) ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        if (!ReferenceEquals(output, Console.Out)) console.Profile.Width = 160;
+        if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 160;
         var root = new RootCommand("Graft: train from run files, inspect data, and (soon) version weights and pretrain from a pool.");
         root.Subcommands.Add(DataCommands.Create(console, error));
         root.Subcommands.Add(TrainCommands.CreateTrain(console, output, error));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Graft.Data;
+using Graft.Data.Formats.Csv;
 using Graft.Data.Inspection;
 using Graft.Data.Sources;
 using Spectre.Console;
@@ -36,6 +37,8 @@ internal static class DataCommands
             try
             {
                 Print(console, path, DatasetSummary.Of(data));
+                if (data is TensorDataset tabular && path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !DataSource.IsSklearnLayout(path))
+                    PrintColumns(console, CsvReader.Inspect(path, new CsvReadOptions { Labels = tabular.Schema.Labels.Select(l => new CsvLabel(l.Name, l.Kind)).ToArray() }));
             }
             finally
             {
@@ -66,6 +69,15 @@ internal static class DataCommands
             if (b.Missing > 0) balance.AddRow(Markup.Escape("(missing)"), "", b.Missing.ToString(CultureInfo.InvariantCulture), "");
             console.Write(balance);
         }
+    }
+
+    private static void PrintColumns(IAnsiConsole console, CsvFileReport report)
+    {
+        var table = new Table().Title("CSV columns (missing cells: empty, NA or NaN)").AddColumns("column", "type", "role", "missing", "categories");
+        foreach (var c in report.Columns)
+            table.AddRow(Markup.Escape(c.Name), c.Type.ToString(), c.Role.ToString(), c.MissingCount.ToString(CultureInfo.InvariantCulture),
+                c.Categories is { Count: > 0 } cats ? Markup.Escape(string.Join(", ", cats.Take(8)) + (cats.Count > 8 ? ", ..." : "")) : "");
+        console.Write(table);
     }
 
     private static string Num(double? v) => v is null ? "" : v.Value.ToString(Math.Abs(v.Value) >= 1000 ? "0.#" : "0.####", CultureInfo.InvariantCulture);

@@ -66,6 +66,7 @@ public static class DataSource
         if (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".csv.gz", StringComparison.Ordinal) || name.EndsWith(".tsv", StringComparison.Ordinal))
         {
             char delimiter = name.EndsWith(".tsv", StringComparison.Ordinal) ? '\t' : ',';
+            if (IsSklearnLayout(source)) return Limit(SklearnCsv.Load(source), options.Limit);
             var declared = options.Labels is { Count: > 0 } ? options.Labels : DefaultCsvLabels(source, delimiter);
             var csv = new CsvReadOptions
             {
@@ -80,6 +81,14 @@ public static class DataSource
         if (name.EndsWith(".safetensors", StringComparison.Ordinal)) return Limit(SafetensorsReader.ReadDataset(source, tensorOptions), options.Limit);
         if (LooksLikeIdx(source)) return OpenIdx(source, limit);
         throw new DataFormatException(source, "unknown data format: expected a .csv, .npy, .npz, .safetensors or IDX file (e.g. train-images-idx3-ubyte.gz), or a folder.");
+    }
+
+    // scikit-learn's bundled CSV files start with "n_samples,n_features,class names..." instead of a header.
+    internal static bool IsSklearnLayout(string path)
+    {
+        using var reader = new StreamReader(Graft.Data.Formats.Idx.GzipDetection.Open(path, out _, out _));
+        var first = (reader.ReadLine() ?? "").Split(',');
+        return first.Length >= 2 && first.Take(2).All(f => int.TryParse(f.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
     }
 
     // Without declared labels, a CSV column named like a label (y, label, labels, target, targets) is the label.
