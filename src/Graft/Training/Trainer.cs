@@ -62,6 +62,8 @@ public sealed class Trainer
     /// </summary>
     public TrainingResult Fit(TrainingPlan plan, BatchLoader train, BatchLoader? validation = null, string? resumeFrom = null)
     {
+        if (Options.EarlyStopping is not null && validation is null && Options.Monitor.StartsWith("validation.", StringComparison.Ordinal))
+            throw new ArgumentException($"Early stopping monitors '{Options.Monitor}' but no validation data was given: pass a validation loader or monitor a 'train.' metric.");
         if (Options.Threads > 0) set_num_threads(Options.Threads);
         var groups = plan.ResolveParameterGroups();
         var optimizerOptions = Options.Optimizer ?? new OptimizerOptions();
@@ -84,8 +86,12 @@ public sealed class Trainer
         double? best = null;
         int sinceImprovement = 0;
         var context = new TrainingContext(Options.Epochs, train.BatchesPerEpoch, 0, Options.RunDirectory);
+        // The last checkpoint known to be good for this run: the one resumed from, then each one written. A checkpoint
+        // left in the run directory by an earlier run is never reported.
+        string? lastGood = null;
         if (resumeFrom is not null)
         {
+            lastGood = resumeFrom;
             var state = CheckpointFile.Read(resumeFrom, plan, optimizer);
             if (state.Seed != Options.Seed)
                 Console.Error.WriteLine($"warning: resuming {resumeFrom} (seed {state.Seed}) with seed {Options.Seed}: batches will differ from the original run.");
@@ -111,7 +117,7 @@ public sealed class Trainer
                 // Dropout and other random layers draw from a stream fixed by (seed, epoch): resuming at an epoch boundary is exact.
                 manual_seed((long)(SeededShuffle.Combine(Options.Seed, epoch, 0x7A1) >> 1));
                 var metrics = new Dictionary<string, double>();
-                RunTrainingEpoch(plan, train, optimizer, schedule, baseRates, allParameters, epoch, context, callbacks, metrics, lastPath);
+                RunTrainingEpoch(plan, train, optimizer, schedule, baseRates, allParameters, epoch, context, callbacks, metrics, lastGood);
                 if (validation is not null)
                     foreach (var (k, v) in Evaluate(plan, validation)) metrics["validation." + k] = v;
                 double? monitored = metrics.TryGetValue(Options.Monitor, out var m) ? m : null;
@@ -125,12 +131,13 @@ public sealed class Trainer
                 bool improved = monitored is { } mv && !double.IsNaN(mv) &&
                                 (best is null || (monitorHigher ? mv > best.Value + (Options.EarlyStopping?.MinDelta ?? 0) : mv < best.Value - (Options.EarlyStopping?.MinDelta ?? 0)));
                 if (improved) { best = monitored; sinceImprovement = 0; }
-                else sinceImprovement++;
+                else if (monitored is not null) sinceImprovement++;
 
                 if (lastPath is not null)
                 {
                     var state = new CheckpointState(epoch + 1, context.GlobalStep, Options.Seed, schedule.GetState(), best, sinceImprovement, context.History.ToList());
                     CheckpointFile.Write(lastPath, plan, optimizer, state);
+                    lastGood = lastPath;
                     if (improved || monitored is null) File.Copy(lastPath, bestPath!, overwrite: true);
                 }
 
@@ -201,12 +208,12 @@ public sealed class Trainer
             var (total, terms) = TotalLoss(plan, outputs, b);
             double loss = total.item<float>();
             if (!double.IsFinite(loss))
-                throw new NonFiniteLossException(epoch, step, $"the loss became {loss}", File.Exists(lastCheckpoint ?? "") ? lastCheckpoint : null);
+                throw new NonFiniteLossException(epoch, step, $"the loss became {loss}", lastCheckpoint);
             optimizer.zero_grad();
             total.backward();
             double norm = nn.utils.clip_grad_norm_(parameters, Options.GradientClipNorm ?? double.PositiveInfinity);
             if (!double.IsFinite(norm))
-                throw new NonFiniteLossException(epoch, step, $"a gradient became {norm}", File.Exists(lastCheckpoint ?? "") ? lastCheckpoint : null);
+                throw new NonFiniteLossException(epoch, step, $"a gradient norm became {norm}", lastCheckpoint);
             optimizer.step();
             schedule.OnBatchEnd();
             ApplyLearningRate(optimizer, baseRates, schedule.Factor);

@@ -105,6 +105,10 @@ public sealed class TrainingPlan
     public TrainingPlan AddParameterGroup(string name, IEnumerable<Parameter> parameters, double? learningRate = null, double? weightDecay = null)
     {
         if (_groups.Any(g => g.Name == name) || name == "default") throw new ArgumentException($"A parameter group called '{name}' already exists.");
+        if (learningRate is { } lr && (!(lr >= 0) || double.IsInfinity(lr)))
+            throw new ArgumentException($"Parameter group '{name}': the learning rate must be a finite number of at least 0; it is {lr}.");
+        if (weightDecay is { } wd && (!(wd >= 0) || double.IsInfinity(wd)))
+            throw new ArgumentException($"Parameter group '{name}': the weight decay must be a finite number of at least 0; it is {wd}.");
         _groups.Add(new ParameterGroup(name, parameters.ToArray(), learningRate, weightDecay));
         return this;
     }

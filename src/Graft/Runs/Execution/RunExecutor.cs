@@ -64,7 +64,7 @@ public static class RunExecutor
         var run = RunFileParser.Load(file, new[] { "logging.run_dir=" + Path.GetFullPath(runDirectory) });
         var path = Path.Combine(runDirectory, "checkpoints", checkpoint + ".ckpt");
         using var setup = Prepare(run, dev: false, reuseSavedSplit: true);
-        Graft.Training.Checkpoints.CheckpointFile.Load(path, setup.Plan);
+        Graft.Training.Checkpoints.CheckpointFile.LoadWeights(path, setup.Plan);
         var result = new Dictionary<string, double>();
         if (setup.Validation is not null)
             foreach (var (k, v) in Trainer.Evaluate(setup.Plan, setup.Validation)) result["validation." + k] = v;
@@ -76,7 +76,7 @@ public static class RunExecutor
     private static IReadOnlyDictionary<string, double> EvaluateBest(Setup setup, string? best)
     {
         if (setup.Test is null) return new Dictionary<string, double>();
-        if (best is not null) Graft.Training.Checkpoints.CheckpointFile.Load(best, setup.Plan);
+        if (best is not null) Graft.Training.Checkpoints.CheckpointFile.LoadWeights(best, setup.Plan);
         return Trainer.Evaluate(setup.Plan, setup.Test).ToDictionary(kv => "test." + kv.Key, kv => kv.Value);
     }
 

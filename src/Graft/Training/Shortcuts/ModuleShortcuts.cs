@@ -47,20 +47,38 @@ public static class ModuleShortcuts
         return Trainer.Evaluate(plan, new BatchLoader(data, new BatchLoaderOptions(batchSize, Shuffle: false, Prefetch: 0)));
     }
 
-    /// <summary>The module's outputs for <paramref name="x"/>, computed in evaluation mode without gradients, in batches.</summary>
+    /// <summary>
+    /// The module's outputs for <paramref name="x"/>, computed in evaluation mode without gradients, in batches. The
+    /// module's training mode is restored afterwards.
+    /// </summary>
     public static Tensor Predict(this nn.Module<Tensor, Tensor> module, Tensor x, int batchSize = 256)
     {
+        if (batchSize < 1) throw new ArgumentException($"The batch size must be at least 1; it is {batchSize}.", nameof(batchSize));
+        bool wasTraining = module.training;
         module.eval();
-        using var _ = no_grad();
-        var parts = new List<Tensor>();
-        for (long start = 0; start < x.shape[0]; start += batchSize)
+        try
         {
-            using var slice = x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start));
-            parts.Add(module.call(slice));
-        }
+            using var _ = no_grad();
+            if (x.shape[0] <= batchSize) return module.call(x);
+            var parts = new List<Tensor>();
+            try
+            {
+                for (long start = 0; start < x.shape[0]; start += batchSize)
+                {
+                    using var slice = x.narrow(0, start, Math.Min(batchSize, x.shape[0] - start));
+                    parts.Add(module.call(slice));
+                }
 
-        var result = cat(parts, 0);
-        foreach (var p in parts) p.Dispose();
-        return result;
+                return cat(parts, 0);
+            }
+            finally
+            {
+                foreach (var p in parts) p.Dispose();
+            }
+        }
+        finally
+        {
+            module.train(wasTraining);
+        }
     }
 }
