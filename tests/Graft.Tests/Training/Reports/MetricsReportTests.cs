@@ -64,6 +64,8 @@ public class MetricsReportTests
             report.OnEpochEnd(context, context.History[^1]);
         }
 
+        // Curves are redrawn at most every MetricsReport.CurveInterval during training, and always at its end.
+        report.OnTrainEnd(context);
         var png = File.ReadAllBytes(Path.Combine(folder.Path, "curves.png"));
         Assert.Equal(PngMagic, png[..8]);
         // Four panels (loss, accuracy, loss.class, mae): three columns, two rows of 420 x 300.
