@@ -125,7 +125,7 @@ public class GraftCommandTests
         File.WriteAllText(Path.Combine(dir, "run.yaml"), "data:\n  source: iris\ntraining:\n  epoch: 3\nmodels:\n  - builder: mlp\n    inputs: [features]\n");
         var (code, _, error) = Run("train", Path.Combine(dir, "run.yaml"));
         Assert.Equal(1, code);
-        Assert.Contains("run.yaml:4: training.epoch: unknown key. Did you mean 'epochs'?", error);
+        Assert.Contains("run.yaml:4:3: training.epoch: unknown key. Did you mean 'epochs'?", error);
     }
 
     [Fact]

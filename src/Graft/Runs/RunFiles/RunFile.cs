@@ -9,7 +9,21 @@ namespace Graft.Runs.RunFiles;
 /// <param name="Test">An optional separate test source (e.g. <c>fashion-mnist:test</c>); otherwise the test part of the split is used.</param>
 /// <param name="Labels">Label names with their declared kind (null: inferred from the values).</param>
 /// <param name="Limit">Use only the first N samples of each source (0: all).</param>
-public sealed record DataSection(string Source, string? Test, IReadOnlyDictionary<string, LabelKind?> Labels, int Limit);
+public sealed record DataSection(string Source, string? Test, IReadOnlyDictionary<string, LabelKind?> Labels, int Limit)
+{
+    /// <summary>Features standardised to zero mean and unit variance per column, with statistics of the training part.</summary>
+    public IReadOnlyList<string> Normalize { get; init; } = Array.Empty<string>();
+
+    /// <summary>Image augmentation of training batches, per feature.</summary>
+    public IReadOnlyList<AugmentSection> Augment { get; init; } = Array.Empty<AugmentSection>();
+}
+
+/// <summary>The augmentation of one image feature (<c>data.augment</c>).</summary>
+/// <param name="Feature">The image feature.</param>
+/// <param name="CropPadding">Random crop of the original size after zero padding by this many pixels (0: none).</param>
+/// <param name="Flip">Probability of a horizontal flip (0: none).</param>
+/// <param name="Noise">Standard deviation of Gaussian noise (0: none).</param>
+public sealed record AugmentSection(string Feature, int CropPadding, double Flip, double Noise);
 
 /// <summary>The <c>split</c> section.</summary>
 /// <param name="Options">Fractions, seed, dev size and stratification.</param>
@@ -37,7 +51,23 @@ public sealed record TermSection(string Name, double Weight, IReadOnlyList<strin
 /// <param name="Losses">Its losses (empty: follows from the label kind).</param>
 /// <param name="Metrics">Its metrics (empty: the label kind's default).</param>
 /// <param name="Line">The line the entry starts on, for error messages.</param>
-public sealed record ModelSection(string Name, string Builder, IReadOnlyDictionary<string, object> Args, IReadOnlyList<string> Inputs, IReadOnlyList<TermSection> Losses, IReadOnlyList<TermSection> Metrics, int Line);
+public sealed record ModelSection(string Name, string Builder, IReadOnlyDictionary<string, object> Args, IReadOnlyList<string> Inputs, IReadOnlyList<TermSection> Losses, IReadOnlyList<TermSection> Metrics, int Line)
+{
+    /// <summary>Whether the model is trained (false: it runs frozen, e.g. a feature extractor loaded from a checkpoint).</summary>
+    public bool Train { get; init; } = true;
+
+    /// <summary>A checkpoint of this model (written by an earlier run as <c>checkpoints/&lt;name&gt;.ckpt</c>) to start from.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary>The model's own learning rate, or null for the optimizer's.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>The model's own weight decay, or null for the optimizer's.</summary>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>The metric (e.g. <c>validation.accuracy</c>) whose improvement writes <c>checkpoints/&lt;name&gt;.ckpt</c>; null: the run's monitor.</summary>
+    public string? CheckpointMonitor { get; init; }
+}
 
 /// <summary>A parsed and validated run file.</summary>
 /// <param name="Path">The file it was read from.</param>

@@ -162,8 +162,23 @@ public static class RunFileParser
 
         int limit = s.Int("limit", 0);
         if (limit < 0) throw s.Error("limit", "must be 0 (all samples) or a positive number.");
+        var normalize = s.StringList("normalize");
+        var augment = new List<AugmentSection>();
+        foreach (var node in s.List("augment"))
+        {
+            if (node is not YamlMappingNode m)
+                throw new RunFileException(s.Path, (int)node.Start.Line, s.Key("augment"), "each entry is a mapping: {feature: image, crop_padding: 2, flip: 0.5, noise: 0.02}.", (int)node.Start.Column);
+            var a = new YamlSection(s.Path, s.Key("augment"), m, (int)m.Start.Line);
+            var entry = new AugmentSection(a.RequiredString("feature", "Name the image feature to augment."), a.Int("crop_padding", 0), a.Double("flip", 0), a.Double("noise", 0));
+            if (entry.CropPadding < 0) throw a.Error("crop_padding", "must not be negative.");
+            if (entry.Flip is < 0 or > 1) throw a.Error("flip", "is a probability in [0, 1].");
+            if (entry.Noise < 0) throw a.Error("noise", "must not be negative.");
+            a.Finish();
+            augment.Add(entry);
+        }
+
         s.Finish();
-        return new DataSection(source, test, labels, limit);
+        return new DataSection(source, test, labels, limit) { Normalize = normalize, Augment = augment };
     }
 
     private static string Resolve(string source, string baseDir)
@@ -275,9 +290,25 @@ public static class RunFileParser
             var inputs = s.StringList("inputs");
             var losses = Terms(s, "losses", path, i);
             var metrics = Terms(s, "metrics", path, i);
+            bool train = s.Bool("train", true);
+            var weights = s.String("weights") is { } w ? System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, w)) : null;
+            var opt = s.Section("optimizer");
+            double? lr = opt.DoubleOrNull("lr");
+            double? wd = opt.DoubleOrNull("weight_decay");
+            if (lr is { } l && !(l >= 0)) throw opt.Error("lr", $"must not be negative; it is {l}.");
+            opt.Finish();
+            var ck = s.Section("checkpoint");
+            var monitor = ck.String("monitor");
+            if (monitor is not null && !monitor.StartsWith("validation.", StringComparison.Ordinal) && !monitor.StartsWith("train.", StringComparison.Ordinal))
+                throw ck.Error("monitor", $"names a split and a metric, e.g. validation.accuracy; it is '{monitor}'.");
+            ck.Finish();
             s.Finish();
             if (result.Any(r => r.Name == name)) throw new RunFileException(path, (int)m.Start.Line, $"models[{i}].name", $"two models are called '{name}'.");
-            result.Add(new ModelSection(name, builder, args, inputs, losses, metrics, (int)m.Start.Line));
+            if (name.Contains('.')) throw new RunFileException(path, (int)m.Start.Line, $"models[{i}].name", $"'{name}': model names may not contain dots (model.output names an output).");
+            result.Add(new ModelSection(name, builder, args, inputs, losses, metrics, (int)m.Start.Line)
+            {
+                Train = train, Weights = weights, LearningRate = lr, WeightDecay = wd, CheckpointMonitor = monitor,
+            });
         }
 
         return result;

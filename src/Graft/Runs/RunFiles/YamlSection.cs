@@ -31,7 +31,9 @@ internal sealed class YamlSection
 
     public string Key(string name) => Prefix.Length == 0 ? name : Prefix + "." + name;
 
-    public RunFileException Error(string name, string message) => new(Path, LineOf(name), Key(name), message);
+    public RunFileException Error(string name, string message) => new(Path, LineOf(name), Key(name), message, ColumnOf(name));
+
+    public int ColumnOf(string name) => Find(name) is { } n ? (int)n.Start.Column : 0;
 
     public int LineOf(string name) => Find(name) is { } n ? (int)n.Start.Line : Line;
 
@@ -152,7 +154,7 @@ internal sealed class YamlSection
             var key = ((YamlScalarNode)k).Value ?? "";
             if (_read.Contains(key)) continue;
             throw new RunFileException(Path, (int)k.Start.Line, Key(key),
-                $"unknown key.{Suggest(key, _known.Distinct())} Known keys{(Prefix.Length > 0 ? " in " + Prefix : "")}: {string.Join(", ", _known.Distinct())}.");
+                $"unknown key.{Suggest(key, _known.Distinct())} Known keys{(Prefix.Length > 0 ? " in " + Prefix : "")}: {string.Join(", ", _known.Distinct())}.", (int)k.Start.Column);
         }
     }
 

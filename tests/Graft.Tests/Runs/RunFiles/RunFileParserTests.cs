@@ -59,7 +59,8 @@ public class RunFileParserTests
         Assert.Equal(8, e.Line);
         Assert.Equal("training.epoch", e.Key);
         Assert.Contains("Did you mean 'epochs'?", e.Message);
-        Assert.StartsWith("run.yaml:8: training.epoch: unknown key.", e.Message);
+        Assert.StartsWith("run.yaml:8:3: training.epoch: unknown key.", e.Message);
+        Assert.Equal(3, e.Column);
     }
 
     [Fact]
