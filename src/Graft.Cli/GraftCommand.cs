@@ -28,6 +28,8 @@ public static class GraftCommand
         root.Subcommands.Add(DataCommands.Create(console, error));
         root.Subcommands.Add(TrainCommands.CreateTrain(console, output, error));
         root.Subcommands.Add(TrainCommands.CreateEval(console, error));
+        root.Subcommands.Add(TrainCommands.CreateValidate(console, error));
+        root.Subcommands.Add(TrainCommands.CreatePredict(console, error));
         var parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

@@ -61,6 +61,52 @@ internal static class TrainCommands
         return command;
     }
 
+    public static Command CreateValidate(IAnsiConsole console, TextWriter error)
+    {
+        var file = new Argument<string>("run-file") { Description = "The run file (YAML)." };
+        var set = new Option<string[]>("--set") { Description = "Override a value: key.path=value (repeatable)." };
+        var command = new Command("validate", "Check a run file without training: keys, data, models, shapes (one batch as a dry run), losses and metrics.") { file, set };
+        command.SetAction(parse => GraftCommand.Guard(error, () =>
+        {
+            var path = parse.GetValue(file)!;
+            var run = RunFileParser.Load(path, parse.GetValue(set) ?? Array.Empty<string>());
+            var report = RunExecutor.Validate(run);
+            var tree = new Tree($"[bold]{Markup.Escape(path)}[/]: {report.Samples.ToString("N0", CultureInfo.InvariantCulture)} training samples");
+            foreach (var m in report.Models)
+            {
+                var node = tree.AddNode($"[bold]{Markup.Escape(m.Name)}[/] ({Markup.Escape(m.Builder)}, {m.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters{(m.Trained ? "" : ", frozen")})");
+                foreach (var i in m.Inputs) node.AddNode("in  " + Markup.Escape(i));
+                foreach (var o in m.Outputs) node.AddNode("out " + Markup.Escape(o));
+            }
+
+            tree.AddNode("losses: " + Markup.Escape(string.Join(", ", report.Losses)));
+            tree.AddNode("metrics: " + Markup.Escape(report.Metrics.Count == 0 ? "(none)" : string.Join(", ", report.Metrics)));
+            console.Write(tree);
+            console.MarkupLine("[green]valid[/]");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command CreatePredict(IAnsiConsole console, TextWriter error)
+    {
+        var dir = new Argument<string>("run-dir") { Description = "A run directory written by graft train." };
+        var data = new Option<string>("--data") { Description = "The samples to predict (any data source graft reads).", Required = true };
+        var output = new Option<string>("--output") { Description = "The CSV file to write.", DefaultValueFactory = _ => "predictions.csv" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "best or last.", DefaultValueFactory = _ => "best" };
+        var command = new Command("predict", "Write a run's predictions for new data to CSV, decoded (class names and probabilities, values).") { dir, data, output, checkpoint };
+        command.SetAction(parse => GraftCommand.Guard(error, () =>
+        {
+            var which = parse.GetValue(checkpoint)!;
+            if (which is not ("best" or "last")) throw new ArgumentException($"--checkpoint must be best or last; it is '{which}'.");
+            var target = parse.GetValue(output)!;
+            long n = RunExecutor.Predict(parse.GetValue(dir)!, parse.GetValue(data)!, target, which);
+            console.MarkupLine($"wrote {n.ToString(CultureInfo.InvariantCulture)} predictions to {Markup.Escape(target)}");
+            return 0;
+        }));
+        return command;
+    }
+
     private static void PrintMetrics(IAnsiConsole console, string title, IEnumerable<KeyValuePair<string, double>> metrics)
     {
         var table = new Table().Title(title).AddColumns("metric", "value");

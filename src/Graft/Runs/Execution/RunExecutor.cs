@@ -1,11 +1,15 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Graft.Data;
+using Graft.Data.Augmentation;
 using Graft.Data.Batching;
 using Graft.Data.Sources;
 using Graft.Data.Splits;
-using Graft.Models.Catalog;
 using Graft.Runs.RunFiles;
 using Graft.Training;
-using Graft.Training.Metrics;
+using Graft.Training.Checkpoints;
+using Graft.Training.Reports;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,47 +28,92 @@ public sealed record RunOptions(bool Dev = false, bool Resume = false, ProgressM
 /// <param name="Test">Metrics on the test data, by name (empty when there is no test data).</param>
 public sealed record RunResult(string RunDirectory, TrainingResult Training, IReadOnlyDictionary<string, double> Test);
 
+/// <summary>One model of a validated run, as <c>graft validate</c> shows it.</summary>
+/// <param name="Name">The model's name.</param>
+/// <param name="Builder">Its builder.</param>
+/// <param name="Inputs">Its inputs with their shapes, e.g. <c>image [1, 28, 28]</c>.</param>
+/// <param name="Outputs">Its outputs with their shapes.</param>
+/// <param name="Parameters">Its number of parameters.</param>
+/// <param name="Trained">Whether it is trained.</param>
+public sealed record ModelReport(string Name, string Builder, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, long Parameters, bool Trained);
+
+/// <summary>What <see cref="RunExecutor.Validate"/> found: the samples, the models, the losses and metrics.</summary>
+/// <param name="Samples">Samples of the training data.</param>
+/// <param name="Models">The models in order.</param>
+/// <param name="Losses">Loss names with weights.</param>
+/// <param name="Metrics">Metric names.</param>
+public sealed record RunReport(long Samples, IReadOnlyList<ModelReport> Models, IReadOnlyList<string> Losses, IReadOnlyList<string> Metrics);
+
 /// <summary>
-/// Runs a run file: opens the data, makes or reuses the split (saved as <c>split.json</c>), builds the model from the
-/// catalog, trains with the <see cref="Trainer"/> and evaluates the best checkpoint on the test data. The run
-/// directory receives the resolved run file (<c>run.yaml</c>), the split, checkpoints, TensorBoard events,
-/// <c>metrics.json</c>, <c>curves.png</c> and <c>test.json</c>.
+/// Runs a run file: opens the data, makes or reuses the split (saved as <c>split.json</c>), builds the models in order
+/// (each from dataset features or earlier models' outputs, checked by a dry run of one batch), trains all of them with
+/// one <see cref="Trainer"/> (every trained model's losses summed into one backward pass) and evaluates the best
+/// checkpoint on the test data. The run directory receives the resolved run file (<c>run.yaml</c>), the split,
+/// checkpoints (the whole run, and one per model when its metric improves), TensorBoard events, <c>metrics.json</c>,
+/// <c>curves.png</c> and <c>test.json</c>.
 /// </summary>
 public static class RunExecutor
 {
     /// <summary>The resolved run file's name inside a run directory.</summary>
     public const string ResolvedRunFile = "run.yaml";
 
+    /// <summary>Checks a run file without training: data, split, models, shapes (a dry run of one batch), losses and metrics.</summary>
+    /// <exception cref="RunFileException">The first mistake found, with file, line and key.</exception>
+    public static RunReport Validate(RunFile run)
+    {
+        using var setup = Prepare(run, dev: true, reuseSavedSplit: false, saveSplit: false);
+        var models = setup.Graph.Models.Select(m =>
+        {
+            using var batch = setup.Sample();
+            using var scope = NewDisposeScope();
+            IReadOnlyDictionary<string, Tensor> outputs;
+            using (no_grad()) outputs = setup.Graph.Forward(batch);
+            var inputs = m.Inputs.Select(r => $"{r.Text} [{string.Join(", ", Shape(r, batch, outputs))}]").ToList();
+            var outs = m.Built.OutputNames.Select(o => $"{m.Name}.{o} [{string.Join(", ", outputs[m.Name + "." + o].shape.Skip(1))}]").ToList();
+            return new ModelReport(m.Name, m.Section.Builder, inputs, outs, m.Built.Module.parameters().Sum(p => p.numel()), m.Section.Train);
+        }).ToList();
+        return new RunReport(setup.TrainingSamples, models, setup.Plan.Losses.Select(l => $"{l.Name} (weight {l.Weight.ToString(CultureInfo.InvariantCulture)})").ToList(), setup.Plan.Metrics.Select(m => m.Name).ToList());
+    }
+
     /// <summary>Trains as <paramref name="run"/> says.</summary>
     public static RunResult Train(RunFile run, RunOptions? options = null)
     {
         options ??= new RunOptions();
         var dir = run.Logging.RunDirectory;
-        Directory.CreateDirectory(dir);
         var resume = options.Resume ? Path.Combine(dir, "checkpoints", "last.ckpt") : null;
         if (resume is not null && !File.Exists(resume))
             throw new RunFileException(run.Path, 0, "", $"cannot resume: {resume} does not exist (no epoch of this run finished).");
-        if (!options.Resume) AtomicWrite(Path.Combine(dir, ResolvedRunFile), run.Yaml);
 
-        using var setup = Prepare(run, options.Dev, reuseSavedSplit: options.Resume);
+        using var setup = Prepare(run, options.Dev, reuseSavedSplit: options.Resume, saveSplit: true);
+        Directory.CreateDirectory(dir);
+        if (!options.Resume) AtomicWrite(Path.Combine(dir, ResolvedRunFile), run.Yaml);
         var lines = options.Progress == ProgressMode.Lines && options.Log is not null;
         var trainerOptions = run.Training with { Progress = lines ? ProgressMode.None : options.Progress };
-        var trainer = new Trainer(trainerOptions, lines ? new[] { new Graft.Training.Reports.ConsoleProgress(ProgressMode.Lines, options.Log) } : null);
+        var callbacks = new List<Graft.Training.Callbacks.ITrainerCallback>();
+        if (lines) callbacks.Add(new ConsoleProgress(ProgressMode.Lines, options.Log));
+        if (setup.Graph.Models.Count > 1 || setup.Graph.Models.Any(m => m.Section.CheckpointMonitor is not null))
+        {
+            callbacks.Add(new ModelCheckpoints(Path.Combine(dir, "checkpoints"), setup.Graph.Models.Where(m => m.Section.Train).Select(m =>
+            {
+                var monitor = m.Section.CheckpointMonitor ?? run.Training.Monitor;
+                return (m.Name, (nn.Module)m.Built.Module, monitor, ModelCheckpoints.HigherIsBetter(setup.Plan, monitor));
+            })));
+        }
+
+        var trainer = new Trainer(trainerOptions, callbacks);
         var result = trainer.Fit(setup.Plan, setup.Train, setup.Validation, resume);
         var test = EvaluateBest(setup, result.BestCheckpoint);
-        if (test.Count > 0) AtomicWrite(Path.Combine(dir, "test.json"), System.Text.Json.JsonSerializer.Serialize(test, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        if (test.Count > 0) AtomicWrite(Path.Combine(dir, "test.json"), JsonSerializer.Serialize(test, new JsonSerializerOptions { WriteIndented = true }));
         return new RunResult(dir, result, test);
     }
 
     /// <summary>Evaluates a finished run directory's checkpoint (best by default) on its validation and test data.</summary>
     public static IReadOnlyDictionary<string, double> Evaluate(string runDirectory, string checkpoint = "best")
     {
-        var file = Path.Combine(runDirectory, ResolvedRunFile);
-        if (!File.Exists(file)) throw new RunFileException(file, 0, "", $"'{runDirectory}' is not a run directory: it has no {ResolvedRunFile}.");
-        var run = RunFileParser.Load(file, new[] { "logging.run_dir=" + Path.GetFullPath(runDirectory) });
+        var run = LoadRunDirectory(runDirectory);
         var path = Path.Combine(runDirectory, "checkpoints", checkpoint + ".ckpt");
-        using var setup = Prepare(run, dev: false, reuseSavedSplit: true);
-        Graft.Training.Checkpoints.CheckpointFile.LoadWeights(path, setup.Plan);
+        using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
+        CheckpointFile.LoadWeights(path, setup.Plan);
         var result = new Dictionary<string, double>();
         if (setup.Validation is not null)
             foreach (var (k, v) in Trainer.Evaluate(setup.Plan, setup.Validation)) result["validation." + k] = v;
@@ -73,18 +122,146 @@ public static class RunExecutor
         return result;
     }
 
+    /// <summary>
+    /// Writes predictions of a finished run for the samples of <paramref name="dataSource"/> to the CSV file
+    /// <paramref name="outputCsv"/>, decoded: for models trained against a class label, the class name and its
+    /// probability; against a multi-label, the names of the classes above 0.5; against values, the values.
+    /// </summary>
+    /// <returns>The number of samples predicted.</returns>
+    public static long Predict(string runDirectory, string dataSource, string outputCsv, string checkpoint = "best")
+    {
+        var run = LoadRunDirectory(runDirectory);
+        using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
+        CheckpointFile.LoadWeights(Path.Combine(runDirectory, "checkpoints", checkpoint + ".ckpt"), setup.Plan);
+        var data = DataSource.Open(dataSource, new DataSourceOptions());
+        try
+        {
+            foreach (var needed in setup.Graph.Models.SelectMany(m => m.Inputs).OfType<TensorRef.Feature>().Select(f => f.Name).Distinct())
+            {
+                var feature = data.Schema.Features.FirstOrDefault(f => f.Name == needed)
+                              ?? throw new DataFormatException(dataSource, $"the run's models read feature '{needed}', which this data lacks. It has: {string.Join(", ", data.Schema.Features.Select(f => f.Name))}.");
+                var expected = setup.Schema.Feature(needed);
+                if (!feature.SampleShape.SequenceEqual(expected.SampleShape))
+                    throw new DataFormatException(dataSource, $"feature '{needed}' has samples of shape [{string.Join(", ", feature.SampleShape)}] but the run was trained on [{string.Join(", ", expected.SampleShape)}].");
+            }
+
+            var targets = setup.Graph.Models.Select(m => (Model: m, Label: setup.Graph.TargetOf(m))).Where(t => t.Label is not null).ToList();
+            if (targets.Count == 0) targets = setup.Graph.Models.TakeLast(1).Select(m => (m, (LabelInfo?)null)).ToList();
+            var header = new List<string> { "index" };
+            foreach (var (m, label) in targets)
+            {
+                var col = m.Name + "." + m.Built.OutputNames[0];
+                header.Add(col);
+                if (label?.Kind == LabelKind.Class) header.Add(col + ".probability");
+            }
+
+            var loader = new BatchLoader(data, new BatchLoaderOptions(256, Shuffle: false));
+            setup.Plan.SetTraining(false);
+            var tmp = outputCsv + ".tmp-" + Environment.ProcessId;
+            long count = 0;
+            using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+            {
+                writer.WriteLine(string.Join(',', header.Select(Csv)));
+                foreach (var batch in loader.Epoch(0))
+                {
+                    using var b = batch;
+                    using var scope = NewDisposeScope();
+                    IReadOnlyDictionary<string, Tensor> outputs;
+                    using (no_grad()) outputs = setup.Graph.Forward(b);
+                    var columns = new List<string[]>();
+                    foreach (var (m, label) in targets)
+                    {
+                        var t = outputs[m.Name + "." + m.Built.OutputNames[0]].to(CPU);
+                        columns.AddRange(Decode(t, label));
+                    }
+
+                    for (int i = 0; i < b.Size; i++)
+                    {
+                        var row = new List<string> { b.Indices[i].ToString(CultureInfo.InvariantCulture) };
+                        row.AddRange(columns.Select(c => c[i]));
+                        writer.WriteLine(string.Join(',', row.Select(Csv)));
+                    }
+
+                    count += b.Size;
+                }
+            }
+
+            File.Move(tmp, outputCsv, overwrite: true);
+            return count;
+        }
+        finally
+        {
+            (data as IDisposable)?.Dispose();
+        }
+    }
+
+    private static IEnumerable<string[]> Decode(Tensor output, LabelInfo? label)
+    {
+        switch (label?.Kind)
+        {
+            case LabelKind.Class:
+                var probabilities = nn.functional.softmax(output, 1);
+                var (top, index) = probabilities.max(1);
+                var classes = index.data<long>().ToArray();
+                yield return classes.Select(c => label.Classes![(int)c]).ToArray();
+                yield return top.data<float>().ToArray().Select(p => p.ToString("0.####", CultureInfo.InvariantCulture)).ToArray();
+                break;
+            case LabelKind.MultiLabel:
+                var flags = output.sigmoid().gt(0.5);
+                var rows = new string[output.shape[0]];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    var on = flags[i].data<bool>().ToArray();
+                    rows[i] = string.Join(';', label.Classes!.Where((_, k) => on[k]));
+                }
+
+                yield return rows;
+                break;
+            default:
+                var flat = output.reshape(output.shape[0], -1).to_type(ScalarType.Float32);
+                var values = new string[output.shape[0]];
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = string.Join(';', flat[i].data<float>().ToArray().Select(v => v.ToString("G6", CultureInfo.InvariantCulture)));
+                yield return values;
+                break;
+        }
+    }
+
+    private static string Csv(string s) => s.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+
+    private static RunFile LoadRunDirectory(string runDirectory)
+    {
+        var file = Path.Combine(runDirectory, ResolvedRunFile);
+        if (!File.Exists(file)) throw new RunFileException(file, 0, "", $"'{runDirectory}' is not a run directory: it has no {ResolvedRunFile}.");
+        return RunFileParser.Load(file, new[] { "logging.run_dir=" + Path.GetFullPath(runDirectory) });
+    }
+
     private static IReadOnlyDictionary<string, double> EvaluateBest(Setup setup, string? best)
     {
         if (setup.Test is null) return new Dictionary<string, double>();
-        if (best is not null) Graft.Training.Checkpoints.CheckpointFile.LoadWeights(best, setup.Plan);
+        if (best is not null) CheckpointFile.LoadWeights(best, setup.Plan);
         return Trainer.Evaluate(setup.Plan, setup.Test).ToDictionary(kv => "test." + kv.Key, kv => kv.Value);
     }
 
+    private static long[] Shape(TensorRef r, Batch batch, IReadOnlyDictionary<string, Tensor> outputs) => r switch
+    {
+        TensorRef.Output o => outputs[o.Key].shape.Skip(1).ToArray(),
+        _ => batch[r.Text].shape.Skip(1).ToArray(),
+    };
+
     private sealed class Setup : IDisposable
     {
+        public required RunGraph Graph { get; init; }
+
         public required TrainingPlan Plan { get; init; }
 
+        public required DatasetSchema Schema { get; init; }
+
         public required BatchLoader Train { get; init; }
+
+        public required long TrainingSamples { get; init; }
+
+        public required Func<Batch> Sample { get; init; }
 
         public BatchLoader? Validation { get; init; }
 
@@ -98,80 +275,108 @@ public static class RunExecutor
         }
     }
 
-    private static Setup Prepare(RunFile run, bool dev, bool reuseSavedSplit)
+    private static Setup Prepare(RunFile run, bool dev, bool reuseSavedSplit, bool saveSplit)
     {
-        if (run.Models.Count != 1)
-            throw new RunFileException(run.Path, run.Models[1].Line, "models", "this version of Graft trains one model per run file; remove the other entries.");
-        var model = run.Models[0];
-        var sourceOptions = new DataSourceOptions(run.Data.Labels, run.Data.Limit);
-        var data = DataSource.Open(run.Data.Source, sourceOptions);
         var owned = new List<IDisposable>();
-        if (data is IDisposable d) owned.Add(d);
-        IDataset? testData = null;
-        if (run.Data.Test is not null)
-        {
-            testData = DataSource.Open(run.Data.Test, sourceOptions);
-            if (testData is IDisposable t) owned.Add(t);
-        }
-
-        // The split: reuse a saved one when asked (or when resuming), else make and save a new one.
-        var splitPath = Path.Combine(run.Logging.RunDirectory, "split.json");
-        var splitOptions = run.Split.Options with { Test = testData is null ? run.Split.Options.Test : 0 };
-        DatasetSplit split;
-        if (run.Split.Reuse is not null) split = DatasetSplit.Load(run.Split.Reuse, data.Count);
-        else if (reuseSavedSplit && File.Exists(splitPath)) split = DatasetSplit.Load(splitPath, data.Count);
-        else split = DatasetSplit.Create(data, splitOptions);
-        split.Save(splitPath);
-
-        // The model's input and label.
-        if (model.Inputs.Count != 1)
-            throw new RunFileException(run.Path, model.Line, "models[0].inputs", $"name exactly one input feature; the data has: {string.Join(", ", data.Schema.Features.Select(f => f.Name))}.");
-        var input = data.Schema.Features.FirstOrDefault(f => f.Name == model.Inputs[0])
-                    ?? throw new RunFileException(run.Path, model.Line, "models[0].inputs", $"the data has no feature '{model.Inputs[0]}'. Its features are: {string.Join(", ", data.Schema.Features.Select(f => f.Name))}.");
-        var labelName = model.Losses.SelectMany(l => l.Inputs).FirstOrDefault(n => data.Schema.Labels.Any(l => l.Name == n))
-                        ?? data.Schema.Labels.FirstOrDefault()?.Name
-                        ?? throw new RunFileException(run.Path, 0, "data.labels", "the data has no label to train on; name one under data.labels.");
-        var label = data.Schema.Label(labelName);
-        long outputs = label.Kind == LabelKind.Value ? Math.Max(1, label.SampleShape.Aggregate(1L, (a, b) => a * b)) : label.ClassCount ?? 1;
-        manual_seed(run.Training.Seed);
-        nn.Module<Tensor, Tensor> module;
         try
         {
-            module = ModelCatalog.Create(model.Builder, model.Args, new ModelShapes(input.SampleShape, outputs));
-        }
-        catch (ModelArgumentException e)
-        {
-            throw new RunFileException(run.Path, model.Line, "models[0]", e.Message);
-        }
-
-        var plan = SupervisedPlan.Create(module, input.Name, label, moduleName: model.Name);
-        foreach (var metric in model.Metrics)
-        {
-            if (plan.Metrics.Any(m => m.Name == metric.Name)) continue;
+            var labels = run.Data.Labels;
+            IDataset data;
             try
             {
-                _ = MetricCatalog.Create(metric.Name);
+                data = DataSource.Open(run.Data.Source, new DataSourceOptions(labels, run.Data.Limit));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or Graft.Data.Catalog.DatasetNotFoundException)
             {
-                throw new RunFileException(run.Path, model.Line, "models[0].metrics", e.Message);
+                throw new RunFileException(run.Path, 0, "data.source", e.Message);
             }
 
-            plan.AddMetric(metric.Name, () => MetricCatalog.Create(metric.Name), SupervisedPlan.Output, label.Name);
+            if (data is IDisposable d) owned.Add(d);
+            foreach (var name in labels.Keys)
+                if (data.Schema.Labels.All(l => l.Name != name))
+                    throw new RunFileException(run.Path, 0, "data.labels", $"the data has no label '{name}'. Its labels: {string.Join(", ", data.Schema.Labels.Select(l => l.Name))}; its features: {string.Join(", ", data.Schema.Features.Select(f => f.Name))}.");
+            IDataset? testData = null;
+            if (run.Data.Test is not null)
+            {
+                testData = DataSource.Open(run.Data.Test, new DataSourceOptions(labels, run.Data.Limit));
+                if (testData is IDisposable t) owned.Add(t);
+            }
+
+            // The split: reuse a saved one when asked (or when resuming), else make one (and save it when training).
+            var splitPath = Path.Combine(run.Logging.RunDirectory, "split.json");
+            var splitOptions = run.Split.Options with { Test = testData is null ? run.Split.Options.Test : 0 };
+            DatasetSplit split;
+            if (run.Split.Reuse is not null) split = DatasetSplit.Load(run.Split.Reuse, data.Count);
+            else if (reuseSavedSplit && File.Exists(splitPath)) split = DatasetSplit.Load(splitPath, data.Count);
+            else split = DatasetSplit.Create(data, splitOptions);
+            if (saveSplit) split.Save(splitPath);
+
+            var normalization = Normalization(run, data, split);
+            foreach (var (mean, std) in normalization.Values) { owned.Add(mean); owned.Add(std); }
+
+            var trainIdx = dev ? split.Dev : split.Train;
+            if (trainIdx.Count == 0) throw new RunFileException(run.Path, 0, "split", "the training part is empty; lower split.validation and split.test, or raise split.dev_size for --dev.");
+            var valIdx = dev ? split.Validation.Take(Math.Max(1, split.Dev.Count / 4)).ToArray() : split.Validation.ToArray();
+            var seed = run.Training.Seed;
+            Batch Sample() => data.GetBatch(trainIdx.Take(Math.Min(trainIdx.Count, 8)).ToArray());
+            RunGraph graph;
+            using (var sample = Sample()) graph = RunGraph.Build(run, data.Schema, sample, normalization);
+            owned.Add(graph);
+            var plan = graph.ToPlan();
+
+            var augment = run.Data.Augment.Select(a => Augmentation(run, data.Schema, a)).ToList();
+            var train = new BatchLoader(data, new BatchLoaderOptions(run.BatchSize, Shuffle: true, Seed: seed, Augmentations: augment.Count > 0 ? augment : null), trainIdx);
+            int evalBatch = Math.Max(run.BatchSize, 256);
+            var validation = valIdx.Length > 0 ? new BatchLoader(data, new BatchLoaderOptions(evalBatch, Shuffle: false), valIdx) : null;
+            BatchLoader? test = testData is not null
+                ? new BatchLoader(testData, new BatchLoaderOptions(evalBatch, Shuffle: false))
+                : split.Test.Count > 0 ? new BatchLoader(data, new BatchLoaderOptions(evalBatch, Shuffle: false), split.Test) : null;
+            var setup = new Setup
+            {
+                Graph = graph, Plan = plan, Schema = data.Schema, Train = train, Validation = validation, Test = test,
+                TrainingSamples = trainIdx.Count, Sample = Sample,
+            };
+            setup.Owned.AddRange(owned);
+            return setup;
+        }
+        catch
+        {
+            foreach (var o in owned) o.Dispose();
+            throw;
+        }
+    }
+
+    private static Dictionary<string, (Tensor Mean, Tensor Std)> Normalization(RunFile run, IDataset data, DatasetSplit split)
+    {
+        var result = new Dictionary<string, (Tensor, Tensor)>();
+        foreach (var name in run.Data.Normalize)
+        {
+            if (data.Schema.Features.All(f => f.Name != name))
+                throw new RunFileException(run.Path, 0, "data.normalize", $"the data has no feature '{name}'. Its features: {string.Join(", ", data.Schema.Features.Select(f => f.Name))}.");
+            if (data is not TensorDataset tensors)
+                throw new RunFileException(run.Path, 0, "data.normalize", "normalisation needs in-memory data (CSV, NumPy, safetensors, IDX).");
+            using var scope = NewDisposeScope();
+            using var index = tensor(split.Train.ToArray());
+            var x = tensors.Feature(name).index_select(0, index).to_type(ScalarType.Float32);
+            var mean = x.mean(new long[] { 0 });
+            var std = x.std(0).clamp_min(1e-6);
+            result[name] = (mean.MoveToOuterDisposeScope(), std.MoveToOuterDisposeScope());
         }
 
-        var trainIdx = dev ? split.Dev : split.Train;
-        var valIdx = dev ? split.Validation.Take(Math.Max(1, split.Dev.Count / 4)).ToArray() : split.Validation.ToArray();
-        var seed = run.Training.Seed;
-        var train = new BatchLoader(data, new BatchLoaderOptions(run.BatchSize, Shuffle: true, Seed: seed), trainIdx);
-        var validation = valIdx.Length > 0 ? new BatchLoader(data, new BatchLoaderOptions(Math.Max(run.BatchSize, 256), Shuffle: false), valIdx) : null;
-        BatchLoader? test = testData is not null
-            ? new BatchLoader(testData, new BatchLoaderOptions(Math.Max(run.BatchSize, 256), Shuffle: false))
-            : split.Test.Count > 0 ? new BatchLoader(data, new BatchLoaderOptions(Math.Max(run.BatchSize, 256), Shuffle: false), split.Test) : null;
-        var setup = new Setup { Plan = plan, Train = train, Validation = validation, Test = test };
-        setup.Owned.AddRange(owned);
-        setup.Owned.Add(module);
-        return setup;
+        return result;
+    }
+
+    private static FeatureAugmentation Augmentation(RunFile run, DatasetSchema schema, AugmentSection a)
+    {
+        var feature = schema.Features.FirstOrDefault(f => f.Name == a.Feature)
+                      ?? throw new RunFileException(run.Path, 0, "data.augment", $"the data has no feature '{a.Feature}'. Its features: {string.Join(", ", schema.Features.Select(f => f.Name))}.");
+        if (feature.SampleShape.Length != 3)
+            throw new RunFileException(run.Path, 0, "data.augment", $"'{a.Feature}' has samples of shape [{string.Join(", ", feature.SampleShape)}]; augmentation is for images [channels, height, width].");
+        var steps = new List<IBatchAugmentation>();
+        if (a.CropPadding > 0) steps.Add(new RandomCrop(((int)feature.SampleShape[1], (int)feature.SampleShape[2]), a.CropPadding));
+        if (a.Flip > 0) steps.Add(new RandomHorizontalFlip(a.Flip));
+        if (a.Noise > 0) steps.Add(new GaussianNoise(a.Noise));
+        return new FeatureAugmentation(a.Feature, steps);
     }
 
     private static void AtomicWrite(string path, string text)

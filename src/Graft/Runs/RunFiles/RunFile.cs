@@ -41,7 +41,11 @@ public sealed record LoggingSection(string RunDirectory, bool TensorBoard, bool 
 /// <param name="Name">The loss or metric name (e.g. <c>cross_entropy</c>, <c>accuracy</c>).</param>
 /// <param name="Weight">The loss weight (1 for metrics).</param>
 /// <param name="Inputs">The model output and the label it reads, e.g. <c>[output, label]</c>.</param>
-public sealed record TermSection(string Name, double Weight, IReadOnlyList<string> Inputs);
+public sealed record TermSection(string Name, double Weight, IReadOnlyList<string> Inputs)
+{
+    /// <summary>The loss's arguments as written (e.g. <c>label_smoothing: 0.1</c>).</summary>
+    public IReadOnlyDictionary<string, object> Args { get; init; } = new Dictionary<string, object>();
+}
 
 /// <summary>One entry of <c>models</c>.</summary>
 /// <param name="Name">The model's name (its checkpoint and output prefix).</param>

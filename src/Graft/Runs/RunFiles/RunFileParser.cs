@@ -97,9 +97,22 @@ public static class RunFileParser
         for (int i = 0; i < keys.Length - 1; i++)
         {
             var key = new YamlScalarNode(keys[i]);
-            if (!node.Children.TryGetValue(key, out var child) || child is not YamlMappingNode map)
+            node.Children.TryGetValue(key, out var child);
+            if (child is YamlSequenceNode list && i + 1 < keys.Length - 1)
             {
-                if (child is not null and not YamlMappingNode)
+                // models.<name>.key=value addresses the list item whose name is <name>.
+                var item = list.Children.OfType<YamlMappingNode>().FirstOrDefault(m =>
+                    m.Children.TryGetValue(new YamlScalarNode("name"), out var n) && (n as YamlScalarNode)?.Value == keys[i + 1]);
+                if (item is null)
+                    throw new RunFileException(path, (int)list.Start.Line, string.Join('.', keys[..(i + 2)]), $"--set {assignment}: no entry of {keys[i]} is named '{keys[i + 1]}'.");
+                node = item;
+                i++;
+                continue;
+            }
+
+            if (child is not YamlMappingNode map)
+            {
+                if (child is not null)
                     throw new RunFileException(path, (int)child.Start.Line, string.Join('.', keys[..(i + 1)]), $"--set {assignment}: this key holds a value, not a section.");
                 map = new YamlMappingNode();
                 node.Children[key] = map;
@@ -278,15 +291,7 @@ public static class RunFileParser
             var s = new YamlSection(path, $"models[{i}]", m, (int)m.Start.Line);
             var name = s.String("name") ?? $"model{i}";
             var builder = s.RequiredString("builder", "Name a builder from the model catalog (graft models lists them).");
-            var args = new Dictionary<string, object>();
-            var argSection = s.Section("args");
-            foreach (var (key, value, line) in argSection.Entries())
-                args[key] = value switch
-                {
-                    YamlScalarNode sc => sc.Value ?? "",
-                    YamlSequenceNode seq => seq.Children.Select(c => (c as YamlScalarNode)?.Value ?? "").ToList(),
-                    _ => throw new RunFileException(path, line, $"models[{i}].args.{key}", "expected a value or a list of values."),
-                };
+            var args = ReadArgs(s.Section("args"), path);
             var inputs = s.StringList("inputs");
             var losses = Terms(s, "losses", path, i);
             var metrics = Terms(s, "metrics", path, i);
@@ -314,6 +319,19 @@ public static class RunFileParser
         return result;
     }
 
+    private static Dictionary<string, object> ReadArgs(YamlSection section, string path)
+    {
+        var args = new Dictionary<string, object>();
+        foreach (var (key, value, line) in section.Entries())
+            args[key] = value switch
+            {
+                YamlScalarNode sc => sc.Value ?? "",
+                YamlSequenceNode seq => seq.Children.Select(c => (c as YamlScalarNode)?.Value ?? "").ToList(),
+                _ => throw new RunFileException(path, line, section.Key(key), "expected a value or a list of values."),
+            };
+        return args;
+    }
+
     private static IReadOnlyList<TermSection> Terms(YamlSection s, string key, string path, int modelIndex)
     {
         var result = new List<TermSection>();
@@ -326,7 +344,10 @@ public static class RunFileParser
                     break;
                 case YamlMappingNode m:
                     var t = new YamlSection(path, $"models[{modelIndex}].{key}", m, (int)m.Start.Line);
-                    var term = new TermSection(t.RequiredString("name", $"Each entry of {key} names a {key[..^1]}."), t.Double("weight", 1), t.StringList("inputs"));
+                    var term = new TermSection(t.RequiredString("name", $"Each entry of {key} names a {key[..^1]}."), t.Double("weight", 1), t.StringList("inputs"))
+                    {
+                        Args = ReadArgs(t.Section("args"), path),
+                    };
                     t.Finish();
                     result.Add(term);
                     break;

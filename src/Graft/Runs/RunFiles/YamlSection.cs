@@ -37,14 +37,19 @@ internal sealed class YamlSection
 
     public int LineOf(string name) => Find(name) is { } n ? (int)n.Start.Line : Line;
 
+    /// <summary>Receives every dotted key the parser asks for (tests use it to keep the JSON Schema in step with the parser).</summary>
+    internal static Action<string>? Observer { get; set; }
+
     public bool Has(string name)
     {
+        Observer?.Invoke(Key(name));
         _known.Add(name);
         return Find(name) is not null;
     }
 
     public YamlNode? Raw(string name)
     {
+        Observer?.Invoke(Key(name));
         _known.Add(name);
         _read.Add(name);
         return Find(name);
