@@ -137,7 +137,7 @@ public static class RunExecutor
         nn.Module<Tensor, Tensor> module;
         try
         {
-            module = ModelCatalog.Create(model.Builder, model.Args, new ModelShapes(input.SampleShape, outputs));
+            module = ModelCatalog.CreateModule(model.Builder, model.Args, new ModelShapes(input.SampleShape, outputs));
         }
         catch (ModelArgumentException e)
         {
