@@ -137,6 +137,7 @@ public class GraftCommandTests
         var (code, _, error) = Run("train", Path.Combine(dir, "run.yaml"));
         Assert.Equal(1, code);
         Assert.Contains("unknown builder", error);
-        Assert.Contains("mlp, small_cnn", error);
+        Assert.Contains("mlp", error);
+        Assert.Contains("small_cnn", error);
     }
 }

@@ -1,100 +1,93 @@
-using System.Globalization;
-using Graft.Models.Builders;
+using System.Reflection;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Graft.Models.Catalog;
 
-/// <summary>What a builder learns from the data: the shape of one input sample and the number of outputs.</summary>
-/// <param name="InputShape">The shape of one input sample, e.g. <c>[1, 28, 28]</c> or <c>[4]</c>.</param>
-/// <param name="Outputs">The number of outputs: classes for class labels, flags for multi-labels, values for value labels.</param>
-public sealed record ModelShapes(long[] InputShape, long Outputs);
-
-/// <summary>A builder argument was missing, unknown or of the wrong type; the message names it.</summary>
-public sealed class ModelArgumentException : ArgumentException
-{
-    /// <summary>Creates the exception.</summary>
-    public ModelArgumentException(string builder, string argument, string message)
-        : base($"builder '{builder}', argument '{argument}': {message}")
-    {
-        Builder = builder;
-        Argument = argument;
-    }
-
-    /// <summary>The builder.</summary>
-    public string Builder { get; }
-
-    /// <summary>The argument at fault.</summary>
-    public string Argument { get; }
-}
-
 /// <summary>
-/// The builders run files name in <c>models[].builder</c>. Builders take their sizes from the data
-/// (<see cref="ModelShapes"/>) and their other arguments from <c>models[].args</c>.
+/// The builders run files name in <c>models[].builder</c>, and the listing of builders and losses. Builders take
+/// their sizes from the data (<see cref="ModelShapes"/>) and their other arguments from <c>models[].args</c>.
+/// Builders are registered with <see cref="ModelBuilderAttribute"/> on a static factory method (Graft's own are found
+/// on first use; call <see cref="RegisterAssembly"/> for yours) or with <see cref="Register"/>. Safe to use from several threads.
 /// </summary>
 public static class ModelCatalog
 {
-    private sealed record Entry(string Description, IReadOnlyDictionary<string, string> Arguments, Func<BuilderArgs, ModelShapes, nn.Module<Tensor, Tensor>> Build);
-
-    private static readonly Dictionary<string, Entry> Builders = new(StringComparer.Ordinal)
-    {
-        ["small_cnn"] = new Entry(
-            "Two conv-BN-ReLU-pool blocks and a hidden layer, for small square images (e.g. 1x28x28).",
-            new Dictionary<string, string> { ["width"] = "channels of the first block (default 32)", ["hidden"] = "units of the hidden layer (default 128)", ["dropout"] = "dropout before the classifier (default 0.25)" },
-            (a, s) =>
-            {
-                if (s.InputShape.Length != 3 || s.InputShape[1] != s.InputShape[2])
-                    throw new ModelArgumentException("small_cnn", "inputs", $"expects square images [channels, height, width]; the input has shape [{string.Join(", ", s.InputShape)}].");
-                return new SmallCnn((int)s.InputShape[0], (int)s.InputShape[1], (int)s.Outputs, a.Int("width", 32), a.Int("hidden", 128), a.Double("dropout", 0.25));
-            }),
-        ["mlp"] = new Entry(
-            "A multi-layer perceptron over the flattened input.",
-            new Dictionary<string, string> { ["hidden"] = "hidden layer sizes, e.g. [128, 64] (default [64])", ["dropout"] = "dropout after each hidden layer (default 0)" },
-            (a, s) => new Mlp(s.InputShape.Aggregate(1L, (x, y) => x * y), s.Outputs, a.IntList("hidden", new[] { 64 }), a.Double("dropout", 0))),
-    };
-
-    /// <summary>The registered builder names with their descriptions and arguments.</summary>
-    public static IReadOnlyList<(string Name, string Description, IReadOnlyDictionary<string, string> Arguments)> List() =>
-        Builders.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Key, b.Value.Description, b.Value.Arguments)).ToList();
+    /// <summary>The registered builder names, in order.</summary>
+    public static IReadOnlyList<string> Names => CatalogRegistry.Names(CatalogEntryKind.Builder);
 
     /// <summary>Builds model <paramref name="builder"/> with <paramref name="args"/> for data of <paramref name="shapes"/>.</summary>
-    /// <exception cref="ModelArgumentException">Unknown builder, unknown argument or a wrong value.</exception>
-    public static nn.Module<Tensor, Tensor> Create(string builder, IReadOnlyDictionary<string, object> args, ModelShapes shapes)
+    /// <param name="builder">A registered builder name (case does not matter).</param>
+    /// <param name="args">
+    /// The builder's arguments by name, as run files give them: text, or lists of text (typed values work too).
+    /// Null means none.
+    /// </param>
+    /// <param name="shapes">The data's shapes, passed to the builder's <see cref="ModelShapes"/> parameter.</param>
+    /// <exception cref="ModelArgumentException">
+    /// Unknown builder (the closest name is suggested), unknown argument (the known ones are listed and the closest is
+    /// suggested), a value of the wrong type, a missing required argument, or a value the builder refused.
+    /// </exception>
+    public static BuiltModel Create(string builder, IReadOnlyDictionary<string, object>? args, ModelShapes shapes)
     {
-        if (!Builders.TryGetValue(builder, out var entry))
-            throw new ModelArgumentException(builder, "builder", $"unknown builder. Known builders: {string.Join(", ", Builders.Keys.Order(StringComparer.Ordinal))}.");
-        foreach (var key in args.Keys)
-            if (!entry.Arguments.ContainsKey(key))
-                throw new ModelArgumentException(builder, key, $"unknown argument. '{builder}' takes: {string.Join(", ", entry.Arguments.Keys)}.");
+        ArgumentNullException.ThrowIfNull(shapes);
+        var factory = CatalogRegistry.Get(CatalogEntryKind.Builder, builder);
+        var module = (nn.Module)factory.Invoke(args, shapes);
         try
         {
-            return entry.Build(new BuilderArgs(builder, args), shapes);
+            return BuiltModel.Wrap(factory.Name, module, factory.Outputs);
         }
-        catch (ArgumentException e) when (e is not ModelArgumentException)
+        catch
         {
-            throw new ModelArgumentException(builder, "args", e.Message);
+            module.Dispose();
+            throw;
         }
     }
 
-    private sealed class BuilderArgs(string builder, IReadOnlyDictionary<string, object> args)
+    /// <summary>Builds a model that maps one tensor to one tensor (what single-input training needs).</summary>
+    /// <exception cref="ModelArgumentException">As for <see cref="Create"/>, or the builder makes a model of another signature.</exception>
+    public static nn.Module<Tensor, Tensor> CreateModule(string builder, IReadOnlyDictionary<string, object>? args, ModelShapes shapes)
     {
-        public int Int(string name, int fallback) => args.TryGetValue(name, out var v) ? ParseInt(name, v) : fallback;
-
-        public double Double(string name, double fallback)
-        {
-            if (!args.TryGetValue(name, out var v)) return fallback;
-            return v is string s && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
-                : throw new ModelArgumentException(builder, name, $"expected a number, found '{v}'.");
-        }
-
-        public IReadOnlyList<int> IntList(string name, IReadOnlyList<int> fallback)
-        {
-            if (!args.TryGetValue(name, out var v)) return fallback;
-            return v is List<string> list ? list.Select(x => ParseInt(name, x)).ToArray() : new[] { ParseInt(name, v) };
-        }
-
-        private int ParseInt(string name, object v) =>
-            v is string s && int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i
-                : throw new ModelArgumentException(builder, name, $"expected a whole number, found '{v}'.");
+        var built = Create(builder, args, shapes);
+        if (built.Module is nn.Module<Tensor, Tensor> module) return module;
+        built.Dispose();
+        throw new ModelArgumentException(CatalogEntryKind.Builder, built.Builder, null,
+            $"it makes a model {built.Signature}; a model from one tensor to one tensor is needed here.");
     }
+
+    /// <summary>
+    /// Registers a builder from a delegate, e.g. a lambda
+    /// <c>(ModelShapes shapes, [Description("units")] int hidden = 32) =&gt; new MyNet(...)</c>: its parameters become
+    /// the builder's arguments exactly as for <see cref="ModelBuilderAttribute"/> factories.
+    /// </summary>
+    /// <param name="name">The builder's name: lower-case letters, digits and underscores, starting with a letter.</param>
+    /// <param name="factory">Returns an <see cref="nn.Module"/>.</param>
+    /// <param name="description">What the builder makes, in one or two sentences.</param>
+    /// <exception cref="ArgumentException">The name is invalid or taken, or the delegate's return or parameter types do not fit.</exception>
+    public static void Register(string name, Delegate factory, string description)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        CatalogRegistry.Add(CatalogFactory.FromDelegate(name, CatalogEntryKind.Builder, typeof(nn.Module), factory, description));
+    }
+
+    /// <summary>
+    /// Registers every builder and loss of <paramref name="assembly"/> marked with <see cref="ModelBuilderAttribute"/> or
+    /// <c>LossAttribute</c>. Scanning an assembly again does nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">An attributed factory does not fit (the message names it), or a name is taken; then nothing of the assembly is registered.</exception>
+    public static void RegisterAssembly(Assembly assembly) => CatalogRegistry.AddAssembly(assembly);
+
+    /// <summary>The entry of builder <paramref name="builder"/>.</summary>
+    /// <exception cref="ModelArgumentException">No such builder.</exception>
+    public static CatalogEntry Describe(string builder) => CatalogRegistry.Get(CatalogEntryKind.Builder, builder).Entry;
+
+    /// <summary>
+    /// The registered builders and losses (metrics live in the training layer; <c>Graft.Runs.Catalog.RunCatalog.List</c>
+    /// lists all three), builders first, each ordered by name.
+    /// </summary>
+    /// <param name="include">Comma-separated glob patterns (<c>*</c>, <c>?</c>; e.g. <c>resnet*</c>) of names to list; all when null.</param>
+    /// <param name="exclude">Comma-separated glob patterns of names to leave out.</param>
+    public static IReadOnlyList<CatalogEntry> List(string? include = null, string? exclude = null) =>
+        CatalogRegistry.All(CatalogEntryKind.Builder).Concat(CatalogRegistry.All(CatalogEntryKind.Loss))
+            .Select(f => f.Entry)
+            .Where(e => CatalogNames.Matches(e.Name, include, exclude))
+            .ToList();
 }

@@ -2,6 +2,7 @@ using Graft.Training;
 using Graft.Training.Callbacks;
 using Graft.Training.Checkpoints;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Graft.Runs.Execution;
 

@@ -2,7 +2,9 @@ using Graft.Data;
 using Graft.Models.Catalog;
 using Graft.Models.Losses;
 using Graft.Runs.RunFiles;
+using System.Runtime.InteropServices;
 using Graft.Training;
+using Graft.Training.Checkpoints;
 using Graft.Training.Metrics;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -97,7 +99,7 @@ internal sealed class RunGraph : IDisposable
             }
             catch (ModelArgumentException e)
             {
-                throw new RunFileException(run.Path, section.Line, key, e.Message);
+                throw new RunFileException(run.Path, section.Line, key, $"model '{section.Name}': {e.Message}");
             }
 
             if (built.InputCount != refs.Count)
@@ -255,7 +257,7 @@ internal sealed class RunGraph : IDisposable
             return new List<TensorRef> { new TensorRef.Output(m.Name, m.Built.OutputNames[0]), new TensorRef.Label(label.Name) };
         }
 
-        return term.Inputs.Select(text =>
+        return term.Inputs.Select<string, TensorRef>(text =>
         {
             if (_schema.Labels.Any(l => l.Name == text)) return new TensorRef.Label(text);
             if (m.Built.OutputNames.Contains(text)) return new TensorRef.Output(m.Name, text);
@@ -346,7 +348,7 @@ internal sealed class RunGraph : IDisposable
         {
             ModelWeightsFile.Load(section.Weights!, module);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or CheckpointException)
         {
             throw new RunFileException(run.Path, section.Line, key + ".weights", $"cannot load {section.Weights} into model '{section.Name}': {FirstLine(e.Message)}");
         }

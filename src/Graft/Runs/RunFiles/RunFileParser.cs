@@ -344,7 +344,7 @@ public static class RunFileParser
                     break;
                 case YamlMappingNode m:
                     var t = new YamlSection(path, $"models[{modelIndex}].{key}", m, (int)m.Start.Line);
-                    var term = new TermSection(t.RequiredString("name", $"Each entry of {key} names a {key[..^1]}."), t.Double("weight", 1), t.StringList("inputs"))
+                    var term = new TermSection(t.RequiredString("name", $"Each entry of {key} names a {key[..^1]}."), key == "losses" ? t.Double("weight", 1) : 1, t.StringList("inputs"))
                     {
                         Args = ReadArgs(t.Section("args"), path),
                     };

@@ -31,8 +31,23 @@ public static partial class MetricCatalog
         ["f1_weighted"] = () => new F1Score(Averaging.Weighted),
     };
 
+    private static readonly Dictionary<string, string> BuiltInDescriptions = new(StringComparer.Ordinal)
+    {
+        ["accuracy"] = "Share of samples whose highest-scoring class is the label.",
+        ["mae"] = "Mean absolute error between predicted and true values.",
+        ["mse"] = "Mean squared error between predicted and true values.",
+        ["rmse"] = "Square root of the mean squared error.",
+        ["precision"] = "Precision (right among predicted positives), the plain mean over classes.",
+        ["recall"] = "Recall (found among actual positives), the plain mean over classes.",
+        ["f1"] = "F1 score (harmonic mean of precision and recall), the plain mean over classes.",
+        ["top1"] = "Share of samples whose label is the highest-scoring class; any top{k} works, e.g. top3.",
+        ["top5"] = "Share of samples whose label is among the 5 highest-scoring classes; any top{k} works, e.g. top3.",
+        ["top_k_accuracy"] = "Share of samples whose label is among the k highest-scoring classes.",
+    };
+
     private const string TopKName = "top_k_accuracy";
     private static readonly Dictionary<string, Func<IMetric>> Registered = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> RegisteredDescriptions = new(StringComparer.Ordinal);
     private static readonly Lock Gate = new();
 
     [GeneratedRegex(@"^top_?(\d+)(_accuracy)?$")]
@@ -89,7 +104,8 @@ public static partial class MetricCatalog
     /// </summary>
     /// <param name="name">The metric's name.</param>
     /// <param name="factory">Creates a fresh metric on every call.</param>
-    public static void Register(string name, Func<IMetric> factory)
+    /// <param name="description">What the metric measures, for listings.</param>
+    public static void Register(string name, Func<IMetric> factory, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(factory);
@@ -98,7 +114,46 @@ public static partial class MetricCatalog
             throw new ArgumentException($"A metric name must start with a letter and hold only letters, digits and underscores; '{name}' does not.", nameof(name));
         if (BuiltIn.ContainsKey(key) || key == TopKName || TopKPattern().IsMatch(key))
             throw new ArgumentException($"'{key}' is a built-in metric name and cannot be registered again.", nameof(name));
-        lock (Gate) Registered[key] = factory;
+        lock (Gate)
+        {
+            Registered[key] = factory;
+            RegisteredDescriptions[key] = description ?? "";
+        }
+    }
+
+    /// <summary>What the catalog says about metric <paramref name="name"/>: its description, direction and parameters.</summary>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    public static MetricDescription Describe(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.Trim().ToLowerInvariant();
+        bool topK = key == TopKName;
+        var metric = topK ? Create(key, 1) : Create(key);
+        string? text;
+        lock (Gate)
+            if (!RegisteredDescriptions.TryGetValue(key, out text))
+                text = BuiltInDescriptions.GetValueOrDefault(key);
+        text ??= AveragedDescription(key) ?? (TopKPattern().Match(key) is { Success: true } m
+            ? $"Share of samples whose label is among the {m.Groups[1].Value} highest-scoring classes."
+            : "");
+        IReadOnlyList<MetricParameterDescription> parameters = topK
+            ? [new MetricParameterDescription("k", typeof(int), true, "how many of the highest-scoring classes count")]
+            : [];
+        return new MetricDescription(key, text, metric.HigherIsBetter, parameters);
+    }
+
+    private static string? AveragedDescription(string key)
+    {
+        int split = key.LastIndexOf('_');
+        if (split < 0 || !BuiltIn.ContainsKey(key)) return null;
+        string averaging = key[(split + 1)..] switch
+        {
+            "macro" => "the plain mean over classes",
+            "micro" => "from counts pooled over all classes",
+            "weighted" => "the mean over classes weighted by their support",
+            _ => "",
+        };
+        return averaging.Length == 0 ? null : $"{BuiltInDescriptions[key[..split]].Split(',')[0]}, {averaging}.";
     }
 
     private static ArgumentException Unknown(string name, string key)
@@ -141,3 +196,17 @@ public static partial class MetricCatalog
         return previous[b.Length];
     }
 }
+
+/// <summary>What <see cref="MetricCatalog.Describe"/> says about a metric.</summary>
+/// <param name="Name">The metric's name.</param>
+/// <param name="Description">What it measures (empty for a user metric registered without one).</param>
+/// <param name="HigherIsBetter">Whether a larger value is a better model.</param>
+/// <param name="Parameters">The parameters <see cref="MetricCatalog.Create"/> takes besides the name (only <c>k</c> of <c>top_k_accuracy</c>).</param>
+public sealed record MetricDescription(string Name, string Description, bool HigherIsBetter, IReadOnlyList<MetricParameterDescription> Parameters);
+
+/// <summary>One parameter of a metric.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="Type">Its type.</param>
+/// <param name="Required">Whether it must be given.</param>
+/// <param name="Description">What it does.</param>
+public sealed record MetricParameterDescription(string Name, Type Type, bool Required, string Description);

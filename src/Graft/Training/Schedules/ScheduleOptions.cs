@@ -83,6 +83,8 @@ public sealed record ScheduleOptions(
         long totalSteps = stepsPerEpoch > long.MaxValue / epochs
             ? throw new ArgumentException($"stepsPerEpoch × epochs ({stepsPerEpoch} × {epochs}) is too large.", nameof(stepsPerEpoch))
             : stepsPerEpoch * epochs;
+        // A run of a single step (a --dev run of one batch) still gets a valid one-cycle or cosine schedule.
+        totalSteps = Math.Max(2, totalSteps);
         LearningRateSchedule schedule = Kind switch
         {
             ScheduleKind.None => new ConstantSchedule(),

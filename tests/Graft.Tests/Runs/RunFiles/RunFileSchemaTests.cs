@@ -51,8 +51,8 @@ public class RunFileSchemaTests
         var smallCnn = model["allOf"]!.AsArray().First(c => c!["if"]!["properties"]!["builder"]!["const"]!.GetValue<string>() == "small_cnn")!;
         var width = smallCnn["then"]!["properties"]!["args"]!["properties"]!["width"]!;
         Assert.Equal("integer", width["type"]!.GetValue<string>());
-        Assert.Equal(32, width["default"]!.GetValue<int>());
-        Assert.Equal(10, schema["properties"]!["training"]!["properties"]!["epochs"]!["default"]!.GetValue<int>());
+        Assert.Equal("32", width["default"]!.ToJsonString());
+        Assert.Equal("10", schema["properties"]!["training"]!["properties"]!["epochs"]!["default"]!.ToJsonString());
     }
 
     // Walks a dotted key (list indices removed) through properties, items and oneOf alternatives.
