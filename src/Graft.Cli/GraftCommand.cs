@@ -30,6 +30,8 @@ public static class GraftCommand
         root.Subcommands.Add(TrainCommands.CreateEval(console, error));
         root.Subcommands.Add(TrainCommands.CreateValidate(console, error));
         root.Subcommands.Add(TrainCommands.CreatePredict(console, error));
+        root.Subcommands.Add(CatalogCommands.CreateModels(console, output, error));
+        root.Subcommands.Add(CatalogCommands.CreateSchema(output, error));
         var parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

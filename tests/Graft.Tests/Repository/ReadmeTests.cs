@@ -27,4 +27,33 @@ public class ReadmeTests
         foreach (var file in Directory.GetFiles(Path.Combine(root, "examples"), "*.yaml", SearchOption.AllDirectories))
             Graft.Runs.RunFiles.RunFileParser.Load(file);
     }
+
+    [Fact]
+    public void The_readme_lists_exactly_the_catalog()
+    {
+        var path = Path.Combine(Root(), "README.md");
+        var text = File.ReadAllText(path);
+        const string start = "<!-- catalog:start -->\n", end = "<!-- catalog:end -->";
+        int from = text.IndexOf(start, StringComparison.Ordinal) + start.Length, to = text.IndexOf(end, StringComparison.Ordinal);
+        var expected = Graft.Runs.Catalog.CatalogMarkdown.Generate();
+        if (Environment.GetEnvironmentVariable("GRAFT_UPDATE_README") == "1")
+        {
+            File.WriteAllText(path, text[..from] + expected + text[to..]);
+            return;
+        }
+
+        Assert.True(text[from..to] == expected, "The README's catalog section is stale: run the tests once with GRAFT_UPDATE_README=1 (or paste `./graft models --markdown`).");
+    }
+
+    [Fact]
+    public void The_annotated_run_file_in_the_readme_parses()
+    {
+        var text = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        int section = text.IndexOf("## Run files", StringComparison.Ordinal);
+        int from = text.IndexOf("```yaml\n", section, StringComparison.Ordinal) + "```yaml\n".Length;
+        int to = text.IndexOf("```", from, StringComparison.Ordinal);
+        var run = Graft.Runs.RunFiles.RunFileParser.Parse(text[from..to], Path.Combine(Root(), "run.yaml"));
+        Assert.Equal(3, run.Models.Count);
+        Assert.Equal("validation.classifier.accuracy", run.Training.Monitor);
+    }
 }

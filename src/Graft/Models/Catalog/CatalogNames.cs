@@ -15,6 +15,8 @@ internal static partial class CatalogNames
     /// <summary><c>labelSmoothing</c> → <c>label_smoothing</c>, <c>HTTPServer</c> → <c>http_server</c>.</summary>
     public static string ToSnakeCase(string name)
     {
+        // Activation names are words of their own: ReLU -> relu, LeakyReLU -> leaky_relu, SiLU -> silu.
+        name = name.Replace("ReLU", "Relu", StringComparison.Ordinal).Replace("SiLU", "Silu", StringComparison.Ordinal);
         var sb = new StringBuilder(name.Length + 4);
         for (int i = 0; i < name.Length; i++)
         {

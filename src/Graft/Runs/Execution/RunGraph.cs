@@ -189,16 +189,23 @@ internal sealed class RunGraph : IDisposable
                     throw new RunFileException(_run.Path, m.Section.Line, $"models[{m.Index}].metrics",
                         $"metric '{term.Name}' of model '{m.Name}' compares one model output with one dataset label, e.g. inputs: [output, {_schema.Labels.FirstOrDefault()?.Name ?? "label"}]; it has: {string.Join(", ", refs.Select(r => r.Text))}.");
                 var metricName = term.Name;
+                int? k = null;
+                foreach (var (arg, value) in term.Args)
+                {
+                    if (arg == "k" && value is string text && int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed)) k = parsed;
+                    else throw new RunFileException(_run.Path, m.Section.Line, $"models[{m.Index}].metrics", $"metric '{term.Name}' takes no argument '{arg}' (only top_k_accuracy takes k, a whole number).");
+                }
+
                 try
                 {
-                    _ = MetricCatalog.Create(metricName);
+                    _ = MetricCatalog.Create(metricName, k);
                 }
                 catch (ArgumentException e)
                 {
                     throw new RunFileException(_run.Path, m.Section.Line, $"models[{m.Index}].metrics", e.Message);
                 }
 
-                plan.AddMetric(Prefixed ? m.Name + "." + metricName : metricName, () => MetricCatalog.Create(metricName), output.Key, label.Name);
+                plan.AddMetric(Prefixed ? m.Name + "." + metricName : metricName, () => MetricCatalog.Create(metricName, k), output.Key, label.Name);
             }
         }
 
