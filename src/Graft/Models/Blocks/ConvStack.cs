@@ -58,7 +58,7 @@ public abstract class ConvStack : nn.Module<Tensor, Tensor>
             nn.Module<Tensor, Tensor> conv = (two, s.Transposed) switch
             {
                 (true, false) => nn.Conv2d(s.InChannels, s.OutChannels, (s.Kernel[0], s.Kernel[1]), stride: (s.Stride[0], s.Stride[1]), padding: (s.Padding[0], s.Padding[1]), bias: bias),
-                (true, true) => nn.ConvTranspose2d(s.InChannels, s.OutChannels, (s.Kernel[0], s.Kernel[1]), stride: (s.Stride[0], s.Stride[1]), padding: (s.Padding[0], s.Padding[1]), output_padding: (s.OutputPadding[0], s.OutputPadding[1]), bias: bias),
+                (true, true) => new ConvTranspose2dExact(s, bias),
                 (false, false) => nn.Conv1d(s.InChannels, s.OutChannels, s.Kernel[0], stride: s.Stride[0], padding: s.Padding[0], bias: bias),
                 (false, true) => nn.ConvTranspose1d(s.InChannels, s.OutChannels, s.Kernel[0], stride: s.Stride[0], padding: s.Padding[0], output_padding: s.OutputPadding[0], bias: bias),
             };
@@ -176,4 +176,30 @@ public sealed class ConvDecoder1d : ConvStack
     /// <returns>The plan.</returns>
     public static ConvStackPlan Plan(IReadOnlyList<long> inputShape, IReadOnlyList<long> outputShape, ConvStackOptions? options = null) =>
         ConvPlanner.Plan(nameof(ConvDecoder1d), 1, true, inputShape, outputShape, options);
+}
+
+/// <summary>
+/// A 2-D transposed convolution with a separate output padding per axis. TorchSharp 0.107's <c>ConvTranspose2d</c>
+/// applies the first output padding to both axes, so this module keeps a standard one (for its parameters and their
+/// initialisation) and calls the functional form with both paddings.
+/// </summary>
+internal sealed class ConvTranspose2dExact : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.ConvTranspose2d conv;
+    private readonly long[] _stride;
+    private readonly long[] _padding;
+    private readonly long[] _outputPadding;
+
+    public ConvTranspose2dExact(ConvStage s, bool bias)
+        : base(nameof(ConvTranspose2dExact))
+    {
+        conv = nn.ConvTranspose2d(s.InChannels, s.OutChannels, (s.Kernel[0], s.Kernel[1]), stride: (s.Stride[0], s.Stride[1]), padding: (s.Padding[0], s.Padding[1]), bias: bias);
+        _stride = new long[] { s.Stride[0], s.Stride[1] };
+        _padding = new long[] { s.Padding[0], s.Padding[1] };
+        _outputPadding = new long[] { s.OutputPadding[0], s.OutputPadding[1] };
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) =>
+        nn.functional.conv_transpose2d(input, conv.weight!, conv.bias, _stride, _padding, _outputPadding);
 }

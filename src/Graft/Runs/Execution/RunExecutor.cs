@@ -61,7 +61,7 @@ public static class RunExecutor
     /// <exception cref="RunFileException">The first mistake found, with file, line and key.</exception>
     public static RunReport Validate(RunFile run)
     {
-        using var setup = Prepare(run, dev: true, reuseSavedSplit: false, saveSplit: false);
+        using var setup = Prepare(run, dev: false, reuseSavedSplit: false, saveSplit: false);
         var models = setup.Graph.Models.Select(m =>
         {
             using var batch = setup.Sample();
@@ -323,6 +323,9 @@ public static class RunExecutor
             using (var sample = Sample()) graph = RunGraph.Build(run, data.Schema, sample, normalization);
             owned.Add(graph);
             var plan = graph.ToPlan();
+            CheckMonitor(run, run.Training.Monitor, "training.monitor", plan);
+            foreach (var m in graph.Models.Where(m => m.Section.CheckpointMonitor is not null))
+                CheckMonitor(run, m.Section.CheckpointMonitor!, $"models[{m.Index}].checkpoint.monitor", plan);
 
             var augment = run.Data.Augment.Select(a => Augmentation(run, data.Schema, a)).ToList();
             var train = new BatchLoader(data, new BatchLoaderOptions(run.BatchSize, Shuffle: true, Seed: seed, Augmentations: augment.Count > 0 ? augment : null), trainIdx);
@@ -344,6 +347,15 @@ public static class RunExecutor
             foreach (var o in owned) o.Dispose();
             throw;
         }
+    }
+
+    private static void CheckMonitor(RunFile run, string monitor, string key, TrainingPlan plan)
+    {
+        var name = monitor[(monitor.IndexOf('.') + 1)..];
+        var known = new[] { "loss" }.Concat(plan.Losses.Count > 1 ? plan.Losses.Select(l => "loss." + l.Name) : Array.Empty<string>()).Concat(plan.Metrics.Select(m => m.Name)).ToList();
+        if (!known.Contains(name))
+            throw new RunFileException(run.Path, 0, key,
+                $"'{monitor}' names no metric of this run. It can monitor {string.Join(", ", known.Select(k => "validation." + k))} (or train.*).{YamlSection.Suggest(name, known)}");
     }
 
     private static Dictionary<string, (Tensor Mean, Tensor Std)> Normalization(RunFile run, IDataset data, DatasetSplit split)

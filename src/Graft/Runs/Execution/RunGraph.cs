@@ -270,8 +270,10 @@ internal sealed class RunGraph : IDisposable
             if (m.Built.OutputNames.Contains(text)) return new TensorRef.Output(m.Name, text);
             if (_schema.Features.Any(f => f.Name == text)) return new TensorRef.Feature(text);
             var r = ResolveOutput(text, Models.Take(Models.Count).ToList());
+            var known = _schema.Labels.Select(l => l.Name).Concat(_schema.Features.Select(f => f.Name)).Concat(m.Built.OutputNames)
+                .Concat(Models.SelectMany(o => o.Built.OutputNames.Select(n => o.Name + "." + n))).Distinct().ToList();
             return r ?? throw new RunFileException(_run.Path, m.Section.Line, $"models[{m.Index}].{what}",
-                $"'{term.Name}' reads '{text}', which is neither a dataset label ({string.Join(", ", _schema.Labels.Select(l => l.Name))}), nor an output of '{m.Name}' ({string.Join(", ", m.Built.OutputNames)}), nor model.output of another model.");
+                $"'{term.Name}' reads '{text}', which is none of: dataset labels ({string.Join(", ", _schema.Labels.Select(l => l.Name))}), features ({string.Join(", ", _schema.Features.Select(f => f.Name))}), outputs of '{m.Name}' ({string.Join(", ", m.Built.OutputNames)}), or model.output of another model.{YamlSection.Suggest(text, known)}");
         }).ToList();
     }
 

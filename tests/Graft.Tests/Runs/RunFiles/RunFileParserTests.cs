@@ -135,3 +135,23 @@ public class RunFileParserTests
         Assert.Equal("/work/project/data/x.csv", run.Data.Source);
     }
 }
+
+public class RunFileOverrideTests
+{
+    [Fact]
+    public void An_override_can_address_a_model_by_name()
+    {
+        const string yaml = "data: {source: iris}\nmodels:\n  - name: enc\n    builder: mlp\n    args: {hidden: [4]}\n    inputs: [features]\n  - name: head\n    builder: mlp\n    inputs: [enc]\n";
+        var run = RunFileParser.Parse(yaml, "run.yaml", new[] { "models.enc.args.hidden=[7,5]", "models.head.train=false" });
+        Assert.Equal(new[] { "7", "5" }, (List<string>)run.Models[0].Args["hidden"]);
+        Assert.False(run.Models[1].Train);
+    }
+
+    [Fact]
+    public void An_override_naming_a_missing_model_says_so()
+    {
+        const string yaml = "data: {source: iris}\nmodels:\n  - {name: enc, builder: mlp, inputs: [features]}\n";
+        var e = Assert.Throws<RunFileException>(() => RunFileParser.Parse(yaml, "run.yaml", new[] { "models.encoder.train=false" }));
+        Assert.Contains("no entry of models is named 'encoder'", e.Message);
+    }
+}
