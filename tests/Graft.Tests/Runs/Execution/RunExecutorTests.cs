@@ -134,6 +134,34 @@ public class RunExecutorTests
     }
 
     [Fact]
+    public void An_unknown_metric_lists_the_known_metrics()
+    {
+        var e = Invalid(Directory.CreateTempSubdirectory().FullName, "  - {name: net, builder: mlp, inputs: [features], losses: [{name: cross_entropy, inputs: [output, label]}], metrics: [{name: acuracy, inputs: [output, label]}]}\n");
+        Assert.Contains("acuracy", e.Message);
+        Assert.Contains("accuracy", e.Message);
+    }
+
+    [Fact]
+    public void Augmented_images_train_on_the_dev_subset()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var result = TrainDev(Example("fashion-mnist"), dir, "data.augment=[{feature: image, crop_padding: 2, flip: 0.5, noise: 0.05}]");
+        Assert.True(double.IsFinite(result.Training.Final["train.loss"]));
+    }
+
+    [Fact]
+    public void A_users_own_loss_is_usable_by_name_from_a_run_file()
+    {
+        Graft.Models.Catalog.ModelCatalog.RegisterAssembly(typeof(RunExecutorTests).Assembly);
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        TwoClassCsv(dir);
+        File.WriteAllText(Path.Combine(dir, "run.yaml"), $"data:\n  source: two.csv\n  labels: {{label: class}}\ntraining: {{epochs: 2, batch_size: 16}}\nlogging: {{run_dir: {dir}/run}}\nmodels:\n  - {{name: net, builder: mlp, inputs: [features], losses: [{{name: doubled_cross_entropy, args: {{factor: 3}}, inputs: [output, label]}}]}}\n");
+        var result = RunExecutor.Train(RunFileParser.Load(Path.Combine(dir, "run.yaml")), new RunOptions(Progress: ProgressMode.None));
+        Assert.True(double.IsFinite(result.Training.Final["train.loss"]));
+        Assert.Equal(3.0, ScaledCrossEntropy.LastFactor);
+    }
+
+    [Fact]
     public void Predict_writes_decoded_classes_with_probabilities()
     {
         var dir = Directory.CreateTempSubdirectory().FullName;
@@ -147,6 +175,22 @@ public class RunExecutorTests
         Assert.Equal("index,net.output,net.output.probability", lines[0]);
         Assert.Equal(121, lines.Length);
         Assert.All(lines.Skip(1), l => Assert.Matches("^[0-9]+,(yes|no),0?\\.[0-9]+|1$", l));
+    }
+}
+
+[Graft.Models.Losses.Loss("doubled_cross_entropy", Description = "Cross-entropy times a factor (a test's own loss).")]
+public sealed class ScaledCrossEntropy([System.ComponentModel.Description("the factor")] double factor = 2) : Graft.Models.Losses.ILoss
+{
+    public static double LastFactor { get; private set; }
+
+    public IReadOnlyList<string> InputNames { get; } = ["logits", "target"];
+
+    public int InputCount => 2;
+
+    public TorchSharp.torch.Tensor Compute(IReadOnlyList<TorchSharp.torch.Tensor> inputs, TorchSharp.torch.Tensor? mask = null)
+    {
+        LastFactor = factor;
+        return TorchSharp.torch.nn.functional.cross_entropy(inputs[0], inputs[1]) * factor;
     }
 }
 
