@@ -155,7 +155,7 @@ public class RunExecutorTests
         Graft.Models.Catalog.ModelCatalog.RegisterAssembly(typeof(RunExecutorTests).Assembly);
         var dir = Directory.CreateTempSubdirectory().FullName;
         TwoClassCsv(dir);
-        File.WriteAllText(Path.Combine(dir, "run.yaml"), $"data:\n  source: two.csv\n  labels: {{label: class}}\ntraining: {{epochs: 2, batch_size: 16}}\nlogging: {{run_dir: {dir}/run}}\nmodels:\n  - {{name: net, builder: mlp, inputs: [features], losses: [{{name: doubled_cross_entropy, args: {{factor: 3}}, inputs: [output, label]}}]}}\n");
+        File.WriteAllText(Path.Combine(dir, "run.yaml"), $"data:\n  source: two.csv\n  labels: {{label: class}}\ntraining: {{epochs: 2, batch_size: 16}}\nlogging: {{run_dir: {dir}/run}}\nmodels:\n  - {{name: net, builder: mlp, inputs: [features], losses: [{{name: test_scaled_cross_entropy, args: {{factor: 3}}, inputs: [output, label]}}]}}\n");
         var result = RunExecutor.Train(RunFileParser.Load(Path.Combine(dir, "run.yaml")), new RunOptions(Progress: ProgressMode.None));
         Assert.True(double.IsFinite(result.Training.Final["train.loss"]));
         Assert.Equal(3.0, ScaledCrossEntropy.LastFactor);
@@ -178,7 +178,7 @@ public class RunExecutorTests
     }
 }
 
-[Graft.Models.Losses.Loss("doubled_cross_entropy", Description = "Cross-entropy times a factor (a test's own loss).")]
+[Graft.Models.Losses.Loss("test_scaled_cross_entropy", Description = "Cross-entropy times a factor (a test's own loss).")]
 public sealed class ScaledCrossEntropy([System.ComponentModel.Description("the factor")] double factor = 2) : Graft.Models.Losses.ILoss
 {
     public static double LastFactor { get; private set; }
