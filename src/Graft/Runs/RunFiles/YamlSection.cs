@@ -163,22 +163,7 @@ internal sealed class YamlSection
         }
     }
 
-    public static string Suggest(string text, IEnumerable<string> candidates)
-    {
-        var best = candidates.Select(c => (c, d: Distance(text.ToLowerInvariant(), c.ToLowerInvariant()))).OrderBy(x => x.d).FirstOrDefault();
-        return best.c is not null && best.d <= Math.Max(2, text.Length / 3) ? $" Did you mean '{best.c}'?" : "";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
+    public static string Suggest(string text, IEnumerable<string> candidates) => Graft.Text.Suggestions.DidYouMean(text, candidates);
 
     private static string Describe(YamlNode n) => n switch
     {

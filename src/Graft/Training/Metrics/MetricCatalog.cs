@@ -159,41 +159,10 @@ public static partial class MetricCatalog
     private static ArgumentException Unknown(string name, string key)
     {
         var known = KnownNames;
-        string? closest = null;
-        int best = int.MaxValue;
-        foreach (var candidate in known)
-        {
-            int distance = EditDistance(key, candidate);
-            if (distance < best)
-            {
-                best = distance;
-                closest = candidate;
-            }
-        }
-        // Only suggest a name that is plausibly a misspelling: at most half of the typed name has to change.
-        string hint = closest is not null && best <= Math.Max(2, key.Length / 2) ? $" Did you mean '{closest}'?" : "";
+        string hint = Graft.Text.Suggestions.DidYouMean(key, known);
         return new ArgumentException(
             $"Unknown metric '{name}'.{hint} Known metrics: {string.Join(", ", known.Where(n => n is not ("top1" or "top5")))}, and top{{k}} such as top5.",
             nameof(name));
-    }
-
-    /// <summary>The Levenshtein distance: single-character insertions, deletions and substitutions.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 }
 

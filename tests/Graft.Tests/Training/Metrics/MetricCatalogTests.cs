@@ -76,13 +76,4 @@ public class MetricCatalogTests
         var bad = Assert.Throws<ArgumentException>(() => MetricCatalog.Register("my metric", () => new Accuracy()));
         Assert.Equal("name", bad.ParamName);
     }
-
-    [Theory]
-    [InlineData("kitten", "sitting", 3)]
-    [InlineData("", "abc", 3)]
-    [InlineData("f1", "f1", 0)]
-    public void Edit_distance_counts_single_character_edits(string a, string b, int expected)
-    {
-        Assert.Equal(expected, MetricCatalog.EditDistance(a, b));
-    }
 }
