@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-prerequisites.sh
-dotnet build src/Graft.Cli -c Release -v quiet -nologo
+dotnet build src/Graft.Cli -c Release -v quiet -nologo -clp:NoSummary
 ./graft data inspect fashion-mnist:test
 ./graft train examples/fashion-mnist/run.yaml "$@"

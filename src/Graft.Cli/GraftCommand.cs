@@ -32,7 +32,28 @@ public static class GraftCommand
         root.Subcommands.Add(TrainCommands.CreatePredict(console, error));
         root.Subcommands.Add(CatalogCommands.CreateModels(console, output, error));
         root.Subcommands.Add(CatalogCommands.CreateSchema(output, error));
+        var plugins = new Option<string[]>("--plugin") { Description = "An assembly (.dll) whose [ModelBuilder] and [Loss] entries run files may name (repeatable).", Recursive = true };
+        root.Options.Add(plugins);
         var parse = root.Parse(args);
+        foreach (var plugin in parse.GetValue(plugins) ?? Array.Empty<string>())
+        {
+            int code = Guard(error, () =>
+            {
+                if (!File.Exists(plugin)) throw new FileNotFoundException($"--plugin {plugin}: the file does not exist.");
+                try
+                {
+                    ModelCatalog.RegisterAssembly(System.Reflection.Assembly.LoadFrom(Path.GetFullPath(plugin)));
+                }
+                catch (BadImageFormatException e)
+                {
+                    throw new ArgumentException($"--plugin {plugin}: not a .NET assembly ({e.Message}).");
+                }
+
+                return 0;
+            });
+            if (code != 0) return code;
+        }
+
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 

@@ -129,6 +129,17 @@ public class GraftCommandTests
     }
 
     [Fact]
+    public void A_plugin_assembly_adds_its_builders_and_losses_to_the_catalog()
+    {
+        var (code, output, error) = Run("models", "--plugin", typeof(GraftCommandTests).Assembly.Location, "--include", "test_hinge", "--markdown");
+        Assert.True(code == 0, error);
+        Assert.Contains("`test_hinge`", output);
+        var (bad, _, badError) = Run("models", "--plugin", "/nonexistent.dll");
+        Assert.Equal(1, bad);
+        Assert.Contains("--plugin /nonexistent.dll: the file does not exist.", badError);
+    }
+
+    [Fact]
     public void An_unknown_builder_lists_the_known_ones()
     {
         var dir = Directory.CreateTempSubdirectory().FullName;

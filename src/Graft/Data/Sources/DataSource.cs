@@ -11,7 +11,11 @@ namespace Graft.Data.Sources;
 /// <summary>Options for <see cref="DataSource.Open"/>.</summary>
 /// <param name="Labels">Label names with their declared kind (null: inferred). Empty: each format's default.</param>
 /// <param name="Limit">Use only the first N samples (0: all). Applies to in-memory sources.</param>
-public sealed record DataSourceOptions(IReadOnlyDictionary<string, LabelKind?>? Labels = null, int Limit = 0);
+/// <param name="Features">
+/// The features to keep: CSV columns (which then make up the feature matrix) or, for other in-memory sources, tensor
+/// names. Null keeps every non-label column or tensor.
+/// </param>
+public sealed record DataSourceOptions(IReadOnlyDictionary<string, LabelKind?>? Labels = null, int Limit = 0, IReadOnlyList<string>? Features = null);
 
 /// <summary>
 /// Opens any data source Graft knows by one name, the way run files and the CLI name data:
@@ -35,6 +39,28 @@ public static class DataSource
     public static IDataset Open(string source, DataSourceOptions? options = null)
     {
         options ??= new DataSourceOptions();
+        var data = OpenAll(source, options);
+        bool csv = source.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase);
+        if (options.Features is not { Count: > 0 } keep || csv) return data;
+        foreach (var name in keep)
+            if (data.Schema.Features.All(f => f.Name != name))
+            {
+                (data as IDisposable)?.Dispose();
+                throw new DataFormatException(source, $"it has no feature '{name}'. Its features: {string.Join(", ", data.Schema.Features.Select(f => f.Name))}.");
+            }
+
+        if (data is not TensorDataset tensors) return data;
+        var selected = new TensorDataset();
+        foreach (var f in tensors.Schema.Features.Where(f => keep.Contains(f.Name)))
+            selected = selected.WithFeature(f.Name, tensors.Feature(f.Name).clone(), f.ColumnNames);
+        foreach (var l in tensors.Schema.Labels)
+            selected = selected.WithLabel(l.Name, tensors.Label(l.Name).Values.clone(), l.Kind, tensors.Label(l.Name).Mask.clone(), l.Classes);
+        tensors.Dispose();
+        return selected;
+    }
+
+    private static IDataset OpenAll(string source, DataSourceOptions options)
+    {
         long? limit = options.Limit > 0 ? options.Limit : null;
         var lower = source.ToLowerInvariant();
         switch (lower)
@@ -72,6 +98,7 @@ public static class DataSource
             {
                 Delimiter = delimiter,
                 Labels = declared.Select(kv => new CsvLabel(kv.Key, kv.Value)).ToArray(),
+                Features = options.Features is { Count: > 0 } f ? f : null,
             };
             return Limit(CsvReader.Read(source, csv), options.Limit);
         }

@@ -133,7 +133,18 @@ public static class RunExecutor
         var run = LoadRunDirectory(runDirectory);
         using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
         CheckpointFile.LoadWeights(Path.Combine(runDirectory, "checkpoints", checkpoint + ".ckpt"), setup.Plan);
-        var data = DataSource.Open(dataSource, new DataSourceOptions());
+        // The new data may carry the run's label columns or not: read them as labels when present, so they are not taken for features.
+        var features = run.Data.Features.Count > 0 ? run.Data.Features : null;
+        IDataset data;
+        try
+        {
+            data = DataSource.Open(dataSource, new DataSourceOptions(run.Data.Labels.Count > 0 ? run.Data.Labels : null, 0, features));
+        }
+        catch (DataFormatException) when (run.Data.Labels.Count > 0)
+        {
+            data = DataSource.Open(dataSource, new DataSourceOptions(null, 0, features));
+        }
+
         try
         {
             foreach (var needed in setup.Graph.Models.SelectMany(m => m.Inputs).OfType<TensorRef.Feature>().Select(f => f.Name).Distinct())
@@ -284,7 +295,7 @@ public static class RunExecutor
             IDataset data;
             try
             {
-                data = DataSource.Open(run.Data.Source, new DataSourceOptions(labels, run.Data.Limit));
+                data = DataSource.Open(run.Data.Source, new DataSourceOptions(labels, run.Data.Limit, run.Data.Features.Count > 0 ? run.Data.Features : null));
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or Graft.Data.Catalog.DatasetNotFoundException)
             {
@@ -298,7 +309,7 @@ public static class RunExecutor
             IDataset? testData = null;
             if (run.Data.Test is not null)
             {
-                testData = DataSource.Open(run.Data.Test, new DataSourceOptions(labels, run.Data.Limit));
+                testData = DataSource.Open(run.Data.Test, new DataSourceOptions(labels, run.Data.Limit, run.Data.Features.Count > 0 ? run.Data.Features : null));
                 if (testData is IDisposable t) owned.Add(t);
             }
 

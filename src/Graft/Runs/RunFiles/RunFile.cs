@@ -11,6 +11,9 @@ namespace Graft.Runs.RunFiles;
 /// <param name="Limit">Use only the first N samples of each source (0: all).</param>
 public sealed record DataSection(string Source, string? Test, IReadOnlyDictionary<string, LabelKind?> Labels, int Limit)
 {
+    /// <summary>The features to use: CSV columns (forming the feature matrix) or tensor names; empty: every non-label one.</summary>
+    public IReadOnlyList<string> Features { get; init; } = Array.Empty<string>();
+
     /// <summary>Features standardised to zero mean and unit variance per column, with statistics of the training part.</summary>
     public IReadOnlyList<string> Normalize { get; init; } = Array.Empty<string>();
 

@@ -175,6 +175,7 @@ public static class RunFileParser
 
         int limit = s.Int("limit", 0);
         if (limit < 0) throw s.Error("limit", "must be 0 (all samples) or a positive number.");
+        var features = s.StringList("features");
         var normalize = s.StringList("normalize");
         var augment = new List<AugmentSection>();
         foreach (var node in s.List("augment"))
@@ -191,7 +192,7 @@ public static class RunFileParser
         }
 
         s.Finish();
-        return new DataSection(source, test, labels, limit) { Normalize = normalize, Augment = augment };
+        return new DataSection(source, test, labels, limit) { Features = features, Normalize = normalize, Augment = augment };
     }
 
     private static string Resolve(string source, string baseDir)

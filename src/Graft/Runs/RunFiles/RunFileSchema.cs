@@ -41,6 +41,7 @@ public static class RunFileSchema
                 ["additionalProperties"] = Enum("The label's kind.", "class", "multi_label", "multilabel", "value", "regression", "auto"),
             },
             ["limit"] = Int("Only the first N samples of each source (0: all).", 0, 0),
+            ["features"] = Array(Str("A CSV column (forming the feature matrix) or tensor to use as a feature; default: every non-label one.")),
             ["normalize"] = Array(Str("A feature to standardise with statistics of the training part.")),
             ["augment"] = Array(Obj("Augmentation of one image feature of training batches.", new()
             {

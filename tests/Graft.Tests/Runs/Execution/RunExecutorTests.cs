@@ -134,6 +134,16 @@ public class RunExecutorTests
     }
 
     [Fact]
+    public void Data_features_choose_the_csv_columns_a_model_reads()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        TwoClassCsv(dir);
+        File.WriteAllText(Path.Combine(dir, "run.yaml"), $"data:\n  source: two.csv\n  labels: {{label: class}}\n  features: [a, size]\nlogging: {{run_dir: {dir}/run}}\nmodels:\n  - {{name: net, builder: mlp, inputs: [features]}}\n");
+        var report = RunExecutor.Validate(RunFileParser.Load(Path.Combine(dir, "run.yaml")));
+        Assert.Equal("features [2]", Assert.Single(report.Models).Inputs.Single());
+    }
+
+    [Fact]
     public void An_unknown_metric_lists_the_known_metrics()
     {
         var e = Invalid(Directory.CreateTempSubdirectory().FullName, "  - {name: net, builder: mlp, inputs: [features], losses: [{name: cross_entropy, inputs: [output, label]}], metrics: [{name: acuracy, inputs: [output, label]}]}\n");
