@@ -54,7 +54,7 @@ internal static class SampleDecoders
     public static readonly IReadOnlyList<string> ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp"];
 
     /// <summary>Every extension some decoder reads, for error messages.</summary>
-    public static IReadOnlyList<string> SupportedExtensions => ImageExtensions;
+    public static IReadOnlyList<string> SupportedExtensions => [.. ImageExtensions, ".npy"];
 
     /// <summary>Whether <paramref name="path"/> has one of the image extensions (case-insensitive).</summary>
     public static bool IsImage(string path) =>
@@ -67,5 +67,7 @@ internal static class SampleDecoders
     /// <param name="extension">The extension, with the dot, any case.</param>
     /// <param name="images">The image settings for image files.</param>
     public static ISampleDecoder? For(string extension, ImageSettings images) =>
-        ImageExtensions.Contains(extension.ToLowerInvariant()) ? new ImageSampleDecoder(images) : null;
+        ImageExtensions.Contains(extension.ToLowerInvariant()) ? new ImageSampleDecoder(images)
+        : extension.Equals(".npy", StringComparison.OrdinalIgnoreCase) ? new NpySampleDecoder()
+        : null;
 }

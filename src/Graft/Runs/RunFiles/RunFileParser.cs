@@ -229,7 +229,16 @@ public static class RunFileParser
         var d = new TrainerOptions();
         int batchSize = s.Int("batch_size", 64);
         if (batchSize < 1) throw s.Error("batch_size", $"must be at least 1; it is {batchSize}.");
-        var optimizer = ParseOptimizer(s.Section("optimizer"));
+        var optimizerSection = s.Section("optimizer");
+        bool optimizerLrGiven = optimizerSection.Has("lr");
+        var optimizer = ParseOptimizer(optimizerSection);
+        // training.lr is a shorthand for training.optimizer.lr (as in `graft train run.yaml --set training.lr=0.01`).
+        if (s.DoubleOrNull("lr") is { } shorthand)
+        {
+            if (optimizerLrGiven) throw s.Error("lr", "is given twice: here and as training.optimizer.lr; keep one.");
+            optimizer = optimizer with { LearningRate = shorthand };
+        }
+
         var schedule = ScheduleSection.Parse(s.Section("schedule"));
         var es = s.Section("early_stopping");
         EarlyStoppingOptions? early = null;

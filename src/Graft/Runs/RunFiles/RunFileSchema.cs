@@ -98,6 +98,7 @@ public static class RunFileSchema
             ["batch_size"] = Int("Samples per batch.", 64, 1),
             ["seed"] = Int("Seed of initialisation, shuffling, dropout and augmentation.", training.Seed),
             ["threads"] = Int("TorchSharp intra-op threads (0: default).", training.Threads, 0),
+            ["lr"] = Num("Shorthand for optimizer.lr.", null, 0),
             ["optimizer"] = optimizerSchema,
             ["schedule"] = scheduleSchema,
             ["gradient_clip"] = Num("Clip the total gradient norm to this value.", null, 0),

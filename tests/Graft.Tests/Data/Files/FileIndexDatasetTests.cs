@@ -115,14 +115,37 @@ public class FileIndexDatasetTests
     public void A_sample_file_of_an_unsupported_kind_names_the_extension_and_the_supported_ones()
     {
         using var tmp = new TempFolder();
-        File.WriteAllBytes(tmp.File("x.npy"), new byte[16]);
-        var index = tmp.WriteText("index.csv", "path\nx.npy\n");
+        File.WriteAllBytes(tmp.File("x.wav"), new byte[16]);
+        var index = tmp.WriteText("index.csv", "path\nx.wav\n");
 
         var error = Assert.Throws<DataFormatException>(() => new FileIndexDataset(index));
 
         Assert.Contains("index.csv (line 2)", error.Message);
-        Assert.Contains("'.npy'", error.Message);
-        Assert.Contains(".png, .jpg, .jpeg, .bmp", error.Message);
+        Assert.Contains("'.wav'", error.Message);
+        Assert.Contains(".png, .jpg, .jpeg, .bmp, .npy", error.Message);
+    }
+
+    [Fact]
+    public void Npy_sample_files_load_lazily_and_a_mismatched_one_names_both_layouts()
+    {
+        using var tmp = new TempFolder();
+        using (var a = TorchSharp.torch.arange(6, TorchSharp.torch.ScalarType.Float32).reshape(2, 3))
+        using (var b = TorchSharp.torch.ones(2, 3))
+        using (var c = TorchSharp.torch.ones(3, 3))
+        {
+            Graft.Data.Formats.NumPy.NpyWriter.Write(tmp.File("a.npy"), a);
+            Graft.Data.Formats.NumPy.NpyWriter.Write(tmp.File("b.npy"), b);
+            Graft.Data.Formats.NumPy.NpyWriter.Write(tmp.File("c.npy"), c);
+        }
+
+        var data = new FileIndexDataset(tmp.WriteText("index.csv", "path,y\na.npy,0\nb.npy,1\nc.npy,1\n"));
+        Assert.Equal(new long[] { 2, 3 }, data.Schema.Feature("x").SampleShape);
+        using (var batch = data.GetBatch(new long[] { 0, 1 }))
+            Assert.Equal(15f + 6f, batch["x"].sum().item<float>());
+        var error = Assert.Throws<DataFormatException>(() => data.GetBatch(new long[] { 2 }).Dispose());
+        Assert.Contains("c.npy", error.Message);
+        Assert.Contains("[3, 3]", error.Message);
+        Assert.Contains("[2, 3]", error.Message);
     }
 
     [Fact]

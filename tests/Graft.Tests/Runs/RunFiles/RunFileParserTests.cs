@@ -98,6 +98,15 @@ public class RunFileParserTests
     }
 
     [Fact]
+    public void Training_lr_is_a_shorthand_for_the_optimizer_lr_but_not_both()
+    {
+        var plain = RunFileParser.Parse(Good.Replace("optimizer: {name: sgd, lr: 0.05, momentum: 0.8}", "optimizer: {name: sgd}"), "run.yaml", new[] { "training.lr=0.01" });
+        Assert.Equal(0.01, plain.Training.Optimizer!.LearningRate);
+        var e = Assert.Throws<RunFileException>(() => RunFileParser.Parse(Good, "run.yaml", new[] { "training.lr=0.01" }));
+        Assert.Contains("given twice", e.Message);
+    }
+
+    [Fact]
     public void An_override_without_an_equals_sign_explains_the_form()
     {
         var e = Assert.Throws<RunFileException>(() => RunFileParser.Parse(Good, "run.yaml", new[] { "training.epochs" }));
