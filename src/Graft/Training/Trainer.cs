@@ -71,7 +71,7 @@ public sealed class Trainer
         var baseRates = groups.Select(g => g.LearningRate ?? optimizerOptions.LearningRate).ToArray();
         var schedule = (Options.Schedule ?? new ScheduleOptions()).Create(train.BatchesPerEpoch, Options.Epochs);
         var allParameters = groups.SelectMany(g => g.Parameters).ToArray();
-        var monitorHigher = MonitorHigherIsBetter(plan);
+        var monitorHigher = plan.HigherIsBetter(Options.Monitor);
 
         string? lastPath = null, bestPath = null;
         if (Options.RunDirectory is not null && Options.Checkpoints)
@@ -255,15 +255,6 @@ public sealed class Trainer
     {
         int i = 0;
         foreach (var group in optimizer.ParamGroups) group.LearningRate = baseRates[Math.Min(i++, baseRates.Length - 1)] * factor;
-    }
-
-    private bool MonitorHigherIsBetter(TrainingPlan plan)
-    {
-        var name = Options.Monitor[(Options.Monitor.IndexOf('.') + 1)..];
-        if (name.StartsWith("loss", StringComparison.Ordinal)) return false;
-        var binding = plan.Metrics.FirstOrDefault(m => m.Name == name)
-                      ?? throw new ArgumentException($"training.monitor is '{Options.Monitor}' but the model has no metric '{name}'. Its metrics are: loss{string.Concat(plan.Metrics.Select(m => ", " + m.Name))}.");
-        return binding.Create().HigherIsBetter;
     }
 
     private IEnumerable<ITrainerCallback> BuiltInCallbacks()

@@ -121,6 +121,20 @@ public sealed class TrainingPlan
         return this;
     }
 
+    /// <summary>
+    /// Whether larger values of the monitored metric <paramref name="monitor"/> (<c>split.name</c>, e.g.
+    /// <c>validation.accuracy</c>) are better: losses are lower-is-better, metrics say so themselves.
+    /// </summary>
+    /// <exception cref="ArgumentException">The plan has no such metric; the message lists the ones it has.</exception>
+    public bool HigherIsBetter(string monitor)
+    {
+        var name = monitor[(monitor.IndexOf('.') + 1)..];
+        if (name.StartsWith("loss", StringComparison.Ordinal)) return false;
+        var binding = _metrics.FirstOrDefault(m => m.Name == name)
+                      ?? throw new ArgumentException($"training.monitor is '{monitor}' but the model has no metric '{name}'. Its metrics are: loss{string.Concat(_metrics.Select(m => ", " + m.Name))}.");
+        return binding.Create().HigherIsBetter;
+    }
+
     /// <summary>Runs the forward pass.</summary>
     public IReadOnlyDictionary<string, Tensor> Forward(Batch batch) =>
         (_forward ?? throw new InvalidOperationException("The training plan has no forward pass: call WithForward."))(batch);

@@ -42,13 +42,4 @@ internal sealed class ModelCheckpoints : ITrainerCallback
             ModelWeightsFile.Save(Path.Combine(_directory, model + ".ckpt"), module);
         }
     }
-
-    /// <summary>Whether larger values of metric <paramref name="monitor"/> (e.g. <c>validation.encoder.accuracy</c>) are better, from the plan's metric.</summary>
-    public static bool HigherIsBetter(TrainingPlan plan, string monitor)
-    {
-        var name = monitor[(monitor.IndexOf('.') + 1)..];
-        if (name.StartsWith("loss", StringComparison.Ordinal)) return false;
-        var binding = plan.Metrics.FirstOrDefault(m => m.Name == name);
-        return binding?.Create().HigherIsBetter ?? false;
-    }
 }

@@ -96,7 +96,7 @@ public static class RunExecutor
             callbacks.Add(new ModelCheckpoints(Path.Combine(dir, "checkpoints"), setup.Graph.Models.Where(m => m.Section.Train).Select(m =>
             {
                 var monitor = m.Section.CheckpointMonitor ?? run.Training.Monitor;
-                return (m.Name, (nn.Module)m.Built.Module, monitor, ModelCheckpoints.HigherIsBetter(setup.Plan, monitor));
+                return (m.Name, (nn.Module)m.Built.Module, monitor, setup.Plan.HigherIsBetter(monitor));
             })));
         }
 
