@@ -249,8 +249,8 @@ internal sealed class TrainerOverheadStudy : IStudy
         var description =
             $"One epoch of Fashion-MNIST ({samples:N0} training images) with `SmallCnn` (default arguments), batch {BatchSize}, " +
             $"Adam lr {LearningRate.ToString(CultureInfo.InvariantCulture)}, {ThreadCount} intra-op threads, trained two ways on the same data tensors:\n\n" +
-            "- **graft**: `SupervisedPlan.Create(model, \"image\", schema.Label(\"label\"))`, `BatchLoader` (batch 128, shuffled, default prefetch of 2 batches on a " +
-            "background thread) and `Trainer` with its defaults on: " +
+            "- **graft**: `SupervisedPlan.Create(model, \"image\", schema.Label(\"label\"))`, `BatchLoader` (batch 128, shuffled, automatic prefetch: none, as the data " +
+            "is in memory) and `Trainer` with its defaults on: " +
             (checkpointFailure is null ? "checkpoints (`last.ckpt`, `best.ckpt`), " : "") + "TensorBoard events, `metrics.json` and `curves.png` " +
             "in a temporary run directory, plain-lines progress to a null writer, the NaN/Inf guard (gradient norm every step), masked cross-entropy and the " +
             "accuracy metric every step. Validation is off (no validation loader), as the plain loop does none." +
@@ -260,7 +260,7 @@ internal sealed class TrainerOverheadStudy : IStudy
             "Each run builds a fresh model from the same seed (outside the timed region). The timed region for graft is trainer and loader creation plus " +
             "`Fit` (optimizer creation and the file outputs included); for plain, optimizer creation plus the epoch. A warm-up run of each side comes first " +
             "and is not counted; then the pairs alternate which side runs first. The ratio is graft/plain within each pair. " +
-            "CPU seconds are the whole process's user+system time during the run (the loader's prefetch thread included); the load is the " +
+            "CPU seconds are the whole process's user+system time during the run; the load is the " +
             "machine's 1-minute load average at the end of each run (graft / plain): above the core count, other work competed for the CPU " +
             "and wall-clock figures are inflated and noisy." +
             (busy ? $" **This run was disturbed**: the load reached {F(maxLoad, 1)} on {Environment.ProcessorCount} cores." : "");

@@ -17,4 +17,11 @@ public interface IDataset
     /// disposes. Implementations must be safe to call from a background thread (prefetching).
     /// </summary>
     Batch GetBatch(ReadOnlySpan<long> indices);
+
+    /// <summary>
+    /// Whether every sample is already in memory, so that gathering a batch costs only a copy. A
+    /// <see cref="Batching.BatchLoader"/> with automatic prefetch prepares batches of such datasets on the caller's
+    /// thread (a background thread would only compete with training for the cores) and prefetches all others.
+    /// </summary>
+    bool IsInMemory => false;
 }

@@ -39,6 +39,9 @@ public sealed class TensorDataset : IDataset, IDisposable
     /// <inheritdoc />
     public DatasetSchema Schema { get; }
 
+    /// <inheritdoc />
+    public bool IsInMemory => true;
+
     /// <summary>Feature tensors by name, in order.</summary>
     public IReadOnlyDictionary<string, Tensor> Features => _features.ToDictionary(f => f.Name, f => f.Tensor);
 

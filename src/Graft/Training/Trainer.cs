@@ -177,7 +177,8 @@ public sealed class Trainer
                 var outputs = plan.Forward(b);
                 var (total, terms) = TotalLoss(plan, outputs, b);
                 lossSum += total.item<float>() * b.Size;
-                for (int i = 0; i < terms.Length; i++) termSums[i] += terms[i].item<float>() * b.Size;
+                if (terms.Length > 1)
+                    for (int i = 0; i < terms.Length; i++) termSums[i] += terms[i].item<float>() * b.Size;
                 samples += b.Size;
                 foreach (var (binding, metric) in metrics) Update(metric, binding, outputs, b);
             }
@@ -219,7 +220,8 @@ public sealed class Trainer
             ApplyLearningRate(optimizer, baseRates, schedule.Factor);
             context.GlobalStep++;
             lossSum += loss * b.Size;
-            for (int i = 0; i < terms.Length; i++) termSums[i] += terms[i].item<float>() * b.Size;
+            if (terms.Length > 1)
+                for (int i = 0; i < terms.Length; i++) termSums[i] += terms[i].item<float>() * b.Size;
             samples += b.Size;
             using (no_grad())
                 foreach (var (binding, metric) in metrics) Update(metric, binding, outputs, b);

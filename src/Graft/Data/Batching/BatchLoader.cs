@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Graft.Data.Augmentation;
 using Graft.Data.Splits;
 using static TorchSharp.torch;
@@ -8,8 +8,8 @@ namespace Graft.Data.Batching;
 /// <summary>
 /// Cuts a dataset (or a part of it, given by indices) into batches. With shuffling, every epoch has its own order,
 /// reproducible from the seed and the epoch number alone — so a resumed run sees exactly the batches it would have
-/// seen (TorchSharp's DataLoader re-uses one order per seed). Batches can be prepared ahead on a background thread,
-/// which hides the cost of lazily loaded files and augmentation.
+/// seen (TorchSharp's DataLoader re-uses one order per seed). Batches of lazily loaded data are prepared ahead on a
+/// background thread, which hides the cost of reading files and augmenting.
 /// </summary>
 /// <example>
 /// <code>
@@ -68,7 +68,8 @@ public sealed class BatchLoader
     {
         var order = Order(epoch);
         int count = BatchesPerEpoch;
-        return Options.Prefetch == 0 ? Sequential(order, epoch, skipBatches, count) : Prefetched(order, epoch, skipBatches, count);
+        int prefetch = Options.PrefetchFor(_dataset);
+        return prefetch == 0 ? Sequential(order, epoch, skipBatches, count) : Prefetched(order, epoch, skipBatches, count, prefetch);
     }
 
     private IEnumerable<Batch> Sequential(long[] order, int epoch, int skip, int count)
@@ -76,11 +77,17 @@ public sealed class BatchLoader
         for (int b = skip; b < count; b++) yield return Make(order, epoch, b);
     }
 
-    private IEnumerable<Batch> Prefetched(long[] order, int epoch, int skip, int count)
+    /// <summary>
+    /// Prepares batches on one dedicated thread that lives for the epoch. One thread, not thread-pool continuations:
+    /// every thread that calls into libtorch gets an OpenMP team of its own, and teams left behind on pool threads make
+    /// OpenMP throttle its spinning for the training thread too, which slows every later epoch.
+    /// </summary>
+    private IEnumerable<Batch> Prefetched(long[] order, int epoch, int skip, int count, int prefetch)
     {
-        var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Options.Prefetch) { SingleReader = true, SingleWriter = true });
+        using var queue = new BlockingCollection<Batch>(new ConcurrentQueue<Batch>(), prefetch);
         using var cancel = new CancellationTokenSource();
-        var producer = Task.Run(async () =>
+        Exception? failure = null;
+        var producer = new Thread(() =>
         {
             try
             {
@@ -89,7 +96,7 @@ public sealed class BatchLoader
                     var batch = Make(order, epoch, b);
                     try
                     {
-                        await channel.Writer.WriteAsync(batch, cancel.Token).ConfigureAwait(false);
+                        queue.Add(batch, cancel.Token);
                     }
                     catch
                     {
@@ -97,51 +104,39 @@ public sealed class BatchLoader
                         throw;
                     }
                 }
-
-                channel.Writer.TryComplete();
             }
             catch (OperationCanceledException)
             {
-                channel.Writer.TryComplete();
             }
             catch (Exception e)
             {
-                channel.Writer.TryComplete(e);
+                failure = e;
             }
-        });
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "graft-prefetch",
+        };
+        producer.Start();
 
         try
         {
-            while (true)
-            {
-                Batch? next;
-                try
-                {
-                    if (!channel.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) break;
-                    if (!channel.Reader.TryRead(out next)) continue;
-                }
-                catch (ChannelClosedException e) when (e.InnerException is not null)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-                    throw;
-                }
-
+            foreach (var next in queue.GetConsumingEnumerable())
                 yield return next;
-            }
+            producer.Join();
+            if (failure is not null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
         finally
         {
             // The consumer stopped (or finished): stop the producer and dispose what it prepared in vain.
             cancel.Cancel();
-            try
-            {
-                producer.GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            while (channel.Reader.TryRead(out var left)) left.Dispose();
+            producer.Join();
+            while (queue.TryTake(out var left)) left.Dispose();
         }
     }
 

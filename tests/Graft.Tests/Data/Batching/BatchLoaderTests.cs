@@ -22,7 +22,7 @@ public class BatchLoaderTests
     public void Each_epoch_has_its_own_order_reproducible_from_the_seed()
     {
         using var data = Numbers(100);
-        var a = new BatchLoader(data, new BatchLoaderOptions(BatchSize: 16, Seed: 5));
+        var a = new BatchLoader(data, new BatchLoaderOptions(BatchSize: 16, Seed: 5, Prefetch: 2));
         var b = new BatchLoader(data, new BatchLoaderOptions(BatchSize: 16, Seed: 5, Prefetch: 0));
         var epoch0 = Visit(a, 0);
         Assert.Equal(epoch0, Visit(b, 0));
@@ -59,6 +59,50 @@ public class BatchLoaderTests
         foreach (var batch in loader.Epoch(2, skipBatches: 3))
             using (batch) rest.AddRange(batch["x"].data<float>().ToArray().Select(v => (long)v));
         Assert.Equal(all.Skip(30), rest);
+    }
+
+    [Fact]
+    public void Automatic_prefetch_is_off_for_in_memory_data_and_on_for_lazily_read_data()
+    {
+        using var data = Numbers(4);
+        var automatic = new BatchLoaderOptions();
+        Assert.Equal(0, automatic.PrefetchFor(data));
+        Assert.Equal(BatchLoaderOptions.DefaultLazyPrefetch, automatic.PrefetchFor(new FailingDataset()));
+        Assert.Equal(3, (automatic with { Prefetch = 3 }).PrefetchFor(data));
+    }
+
+    [Fact]
+    public void Prefetched_batches_are_prepared_on_one_thread_per_epoch()
+    {
+        var dataset = new ThreadRecordingDataset();
+        var loader = new BatchLoader(dataset, new BatchLoaderOptions(BatchSize: 2, Shuffle: false, Prefetch: 1));
+        foreach (var batch in loader.Epoch(0)) batch.Dispose();
+        Assert.Equal(50, dataset.Calls);
+        Assert.Single(dataset.Threads);
+        Assert.DoesNotContain(Environment.CurrentManagedThreadId, dataset.Threads);
+    }
+
+    private sealed class ThreadRecordingDataset : IDataset
+    {
+        public HashSet<int> Threads { get; } = new();
+
+        public int Calls { get; private set; }
+
+        public long Count => 100;
+
+        public DatasetSchema Schema => Numbers(1).Schema;
+
+        public Batch GetBatch(ReadOnlySpan<long> indices)
+        {
+            lock (Threads)
+            {
+                Threads.Add(Environment.CurrentManagedThreadId);
+                Calls++;
+            }
+
+            using var numbers = Numbers(indices.Length);
+            return numbers.GetBatch(Enumerable.Range(0, indices.Length).Select(i => (long)i).ToArray());
+        }
     }
 
     [Fact]
