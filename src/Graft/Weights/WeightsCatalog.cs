@@ -3,7 +3,7 @@ namespace Graft.Weights;
 /// <summary>
 /// A catalog of weights entries for one builder (e.g. <c>SmallCnnWeights</c> for <c>small_cnn</c>): open, so users add
 /// entries to Graft's catalogs or make catalogs of their own (a medical-imaging catalog for an existing builder) and
-/// register them with <see cref="WeightsRegistry.Register"/>. Each catalog has a <see cref="Default"/>.
+/// register them with <see cref="WeightsRegistry.Register"/>. Each catalog has a <see cref="DefaultEntry"/>.
 /// Safe to use from several threads.
 /// </summary>
 public abstract class WeightsCatalog

@@ -116,6 +116,14 @@ public record WeightsEntry
 /// <typeparam name="TArchitecture">The marker type of the architecture.</typeparam>
 public sealed record WeightsEntry<TArchitecture> : WeightsEntry
 {
+    /// <summary>Creates an empty entry (set the required members).</summary>
+    public WeightsEntry() { }
+
+    /// <summary>A typed copy of <paramref name="entry"/> (e.g. one read from a manifest).</summary>
+    /// <param name="entry">The entry to copy.</param>
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public WeightsEntry(WeightsEntry entry) : base(entry ?? throw new ArgumentNullException(nameof(entry))) { }
+
     /// <summary>An entry of this architecture for a local file (see <see cref="WeightsEntry.FromFile"/>), with the architecture's builder.</summary>
     /// <param name="path">The weights file.</param>
     /// <param name="template">An entry of the same architecture whose builder, arguments, input shape, preprocessing and categories the file shares.</param>
