@@ -100,11 +100,12 @@ internal static class WeightsCommands
     private static Command Verify(TextWriter output, TextWriter error)
     {
         var names = new Argument<string[]>("names") { Description = "Entries or files to verify; all registered entries when none.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("verify", "Check the full SHA-256 of weights files against their entries and that they parse.") { names };
+        var tag = new Option<string?>("--tag") { Description = "Without names: only entries with this tag (e.g. built-in)." };
+        var command = new Command("verify", "Check the full SHA-256 of weights files against their entries and that they parse.") { names, tag };
         command.SetAction(parse => GraftCommand.Guard(error, () =>
         {
             var given = parse.GetValue(names) ?? [];
-            var entries = given.Length == 0 ? WeightsRegistry.List() : given.Select(n => WeightsResolver.Default.Resolve(n)).ToList();
+            var entries = given.Length == 0 ? WeightsRegistry.List(tag: parse.GetValue(tag)) : given.Select(n => WeightsResolver.Default.Resolve(n)).ToList();
             if (entries.Count == 0) throw new ArgumentException("no weights entries are registered.");
             foreach (var e in entries)
             {

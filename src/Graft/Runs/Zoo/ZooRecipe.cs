@@ -18,10 +18,10 @@ public sealed record ZooRecipe(string Entry, string RunFile, string Description,
     public static IReadOnlyList<ZooRecipe> BuiltIn { get; } =
     [
         new("SmallCnnWeights.FashionMnistV1", "small_cnn-fashion_mnist.yaml",
-            "A small CNN (two conv-BN-ReLU-pool blocks, 128 hidden units) trained 2 epochs on Fashion-MNIST.",
+            "A small CNN (two conv-BN-ReLU-pool blocks, 128 hidden units) trained 2 epochs on the first 20,000 Fashion-MNIST training images.",
             ["fashion-mnist:test", "fashion-mnist:test[:1000]"], ["vision", "fashion-mnist"], new Preprocessing { Resize = [28, 28] }),
         new("ResNet8Weights.FashionMnistV1", "resnet8-fashion_mnist.yaml",
-            "A ResNet of depth 8 (width 16) trained 1 epoch on Fashion-MNIST.",
+            "A ResNet of depth 8 (width 16) trained 1 epoch on the first 12,000 Fashion-MNIST training images.",
             ["fashion-mnist:test", "fashion-mnist:test[:1000]"], ["vision", "fashion-mnist"], new Preprocessing { Resize = [28, 28] }),
         new("MlpWeights.IrisV1", "mlp-iris.yaml",
             "An MLP (32 and 16 hidden units) trained on the iris flowers' four raw measurements.",
