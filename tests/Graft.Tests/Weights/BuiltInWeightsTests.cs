@@ -6,6 +6,7 @@ using Graft.Weights;
 using Graft.Weights.Loading;
 using static TorchSharp.torch;
 using PretrainedModels = Graft.Models.Pretrained.Models;
+using WeightsApi = Graft.Models.Pretrained.Weights;
 
 namespace Graft.Tests.Weights;
 
@@ -88,6 +89,15 @@ public class BuiltInWeightsTests
         Mlp mlp = PretrainedModels.Mlp(weights: MlpWeights.Default);
         mlp.eval();
         using (var x = tensor(new float[,] { { 5.1f, 3.5f, 1.4f, 0.2f } })) Assert.Equal(0L, mlp.call(x).argmax(1).item<long>());
+    }
+
+    [Fact]
+    public void Weights_get_for_and_list_reach_the_registry_beside_Models()
+    {
+        Assert.Same(ResNet8Weights.FashionMnistV1, WeightsApi.Get("ResNet8Weights"));
+        Assert.Same(ResNet8Weights.Catalog, Assert.Single(WeightsApi.For("resnet8"), c => c.Name == "ResNet8Weights"));
+        Assert.Contains(WeightsApi.List(tag: "tabular"), e => e.Name == "MlpWeights.IrisV1");
+        Assert.Same(MlpWeights.IrisV1, WeightsApi.Resolve("MlpWeights.IrisV1"));
     }
 
     [Fact]
