@@ -34,7 +34,7 @@ public static class GraftCommand
         root.Subcommands.Add(CatalogCommands.CreateSchema(output, error));
         root.Subcommands.Add(WeightsCommands.CreateWeights(console, output, error));
         root.Subcommands.Add(WeightsCommands.CreateZoo(output, error));
-        var plugins = new Option<string[]>("--plugin") { Description = "An assembly (.dll) whose [ModelBuilder] and [Loss] entries run files may name (repeatable).", Recursive = true };
+        var plugins = new Option<string[]>("--plugin") { Description = "An assembly (.dll) whose [ModelBuilder] and [Loss] entries and [WeightsCatalog] catalogs run files may name (repeatable).", Recursive = true };
         root.Options.Add(plugins);
         var parse = root.Parse(args);
         foreach (var plugin in parse.GetValue(plugins) ?? Array.Empty<string>())
@@ -44,7 +44,9 @@ public static class GraftCommand
                 if (!File.Exists(plugin)) throw new FileNotFoundException($"--plugin {plugin}: the file does not exist.");
                 try
                 {
-                    ModelCatalog.RegisterAssembly(System.Reflection.Assembly.LoadFrom(Path.GetFullPath(plugin)));
+                    var assembly = System.Reflection.Assembly.LoadFrom(Path.GetFullPath(plugin));
+                    ModelCatalog.RegisterAssembly(assembly);
+                    Graft.Weights.WeightsRegistry.RegisterAssembly(assembly);
                 }
                 catch (BadImageFormatException e)
                 {

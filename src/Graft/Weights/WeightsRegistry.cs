@@ -52,24 +52,36 @@ public static class WeightsRegistry
     public static void RegisterAssembly(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
+        // The whole scan holds the lock (it is re-entrant), so no reader sees an assembly half registered.
         lock (Gate)
         {
             if (!Scanned.Add(assembly)) return;
-        }
-
-        foreach (var type in assembly.GetTypes())
-        {
-            const BindingFlags flags = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
-            foreach (var member in type.GetMembers(flags).Where(m => m.IsDefined(typeof(WeightsCatalogAttribute))))
+            Type[] types;
+            try
             {
-                var value = member switch
-                {
-                    PropertyInfo p => p.GetValue(null),
-                    FieldInfo f => f.GetValue(null),
-                    _ => null,
-                };
-                if (value is WeightsCatalog catalog) Register(catalog);
+                types = assembly.GetTypes();
             }
+            catch (ReflectionTypeLoadException e)
+            {
+                types = e.Types.Where(t => t is not null).ToArray()!;
+            }
+
+            foreach (var type in types) RegisterType(type);
+        }
+    }
+
+    private static void RegisterType(Type type)
+    {
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var member in type.GetMembers(flags).Where(m => m.IsDefined(typeof(WeightsCatalogAttribute))))
+        {
+            var value = member switch
+            {
+                PropertyInfo p => p.GetValue(null),
+                FieldInfo f => f.GetValue(null),
+                _ => null,
+            };
+            if (value is WeightsCatalog catalog) Register(catalog);
         }
     }
 

@@ -64,6 +64,19 @@ public class WeightsLoaderTests
     }
 
     [Fact]
+    public void A_per_model_checkpoint_carries_its_digest_and_a_changed_checkpoint_is_refused()
+    {
+        using var folder = new WeightsFolder();
+        var path = folder.File("encoder.ckpt");
+        Graft.Training.Checkpoints.ModelWeightsFile.Save(path, Nets.ConvNet(seed: 1));
+        Assert.StartsWith(WeightsEntry.HashFile(path) + "  encoder.ckpt", File.ReadAllText(path + ".sha256"));
+        var report = WeightsLoader.Load(Nets.ConvNet(seed: 2), WeightsResolver.Default.Resolve(path));
+        Assert.Empty(report.MissingKeys);
+        Nets.ConvNet(seed: 3).save(path); // replaced behind the run's back
+        Assert.Throws<WeightsVerificationException>(() => WeightsLoader.Load(Nets.ConvNet(), WeightsResolver.Default.Resolve(path)));
+    }
+
+    [Fact]
     public void One_input_channel_is_adapted_to_three_by_repeating_and_scaling_by_one_third()
     {
         using var folder = new WeightsFolder();
