@@ -28,10 +28,24 @@ public static class ZooBuilder
     public static IReadOnlyList<WeightsEntry> Build(string zooDirectory, string outputDirectory, string runsDirectory, IReadOnlyCollection<string>? only, TextWriter log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var recipes = ZooRecipe.BuiltIn.Where(r => only is not { Count: > 0 } || only.Contains(r.Entry, StringComparer.OrdinalIgnoreCase)).ToList();
         if (only is { Count: > 0 })
             foreach (var name in only.Where(n => ZooRecipe.BuiltIn.All(r => !string.Equals(r.Entry, n, StringComparison.OrdinalIgnoreCase))))
                 throw new ArgumentException($"no zoo recipe for '{name}'. Recipes: {string.Join(", ", ZooRecipe.BuiltIn.Select(r => r.Entry))}.");
+        var recipes = ZooRecipe.BuiltIn.Where(r => only is not { Count: > 0 } || only.Contains(r.Entry, StringComparer.OrdinalIgnoreCase)).ToList();
+        return Build(recipes, zooDirectory, outputDirectory, runsDirectory, log);
+    }
+
+    /// <summary>Builds <paramref name="recipes"/> (e.g. a catalog of your own) the same way.</summary>
+    /// <param name="recipes">The recipes to build.</param>
+    /// <param name="zooDirectory">The folder their run files are relative to.</param>
+    /// <param name="outputDirectory">Where the weights and <c>weights.json</c> go; entries not rebuilt are kept.</param>
+    /// <param name="runsDirectory">Where the training runs go.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <returns>The entries built.</returns>
+    public static IReadOnlyList<WeightsEntry> Build(IReadOnlyList<ZooRecipe> recipes, string zooDirectory, string outputDirectory, string runsDirectory, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(recipes);
+        ArgumentNullException.ThrowIfNull(log);
         Directory.CreateDirectory(outputDirectory);
         var manifest = Path.Combine(outputDirectory, "weights.json");
         var entries = File.Exists(manifest) ? WeightsManifest.Read(manifest).ToList() : [];
@@ -42,7 +56,7 @@ public static class ZooBuilder
             entries.RemoveAll(e => e.Name == entry.Name);
             built.Add(entry);
             entries.Add(entry);
-            var order = ZooRecipe.BuiltIn.Select(r => r.Entry).ToList();
+            var order = ZooRecipe.BuiltIn.Concat(recipes).Select(r => r.Entry).ToList();
             WeightsManifest.Write(manifest, entries.OrderBy(e => order.IndexOf(e.Name) is var i && i < 0 ? int.MaxValue : i));
         }
 
