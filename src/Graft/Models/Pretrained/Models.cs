@@ -89,12 +89,21 @@ public static class Models
         }
     }
 
-    /// <summary>Refuses weights made for another builder, naming both and the entries that would fit.</summary>
+    /// <summary>Refuses weights made for another builder, naming both and the entries that would fit (an unknown builder is left to the build to report).</summary>
     /// <exception cref="WeightsException">The entry records another builder.</exception>
     public static void CheckBuilder(string builder, WeightsEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var canonical = ModelCatalog.Describe(builder).Name;
+        string canonical;
+        try
+        {
+            canonical = ModelCatalog.Describe(builder).Name;
+        }
+        catch (ModelArgumentException)
+        {
+            return; // an unknown builder is reported where the model is built, with the known names
+        }
+
         if (entry.Builder is null || string.Equals(entry.Builder, canonical, StringComparison.OrdinalIgnoreCase)) return;
         var fitting = WeightsRegistry.For(canonical).SelectMany(c => c.Entries).Select(e => e.Name).ToList();
         throw new WeightsException($"weights {entry.Name} are for builder '{entry.Builder}', not '{canonical}'. "
