@@ -46,6 +46,8 @@ public class RunFileWeightsTests
         var run = RunFileParser.Load(RunFile(folder, "    weights: mine.safetensors\n    args: {hidden: [32, 16]}"));
         Assert.Equal(folder.File("mine.safetensors"), run.Models[0].Weights);
         RunExecutor.Validate(run);
+        // The resolved run file (kept in the run directory) names the file absolutely, so it still loads from there.
+        Assert.Contains("weights: " + folder.File("mine.safetensors"), run.Yaml);
     }
 
     [Fact]

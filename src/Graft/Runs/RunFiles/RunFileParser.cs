@@ -79,11 +79,16 @@ public static class RunFileParser
             if (data.Test is not null) dataMap.Children[new YamlScalarNode("test")] = new YamlScalarNode(data.Test);
         }
 
-        var resolved = Serialize(stream);
         var split = ParseSplit(top.Section("split"), baseDir);
         var (training, batchSize) = ParseTraining(top.Section("training"));
         var logging = ParseLogging(top.Section("logging"), path);
         var models = ParseModels(top, path);
+        // ... and weights files by absolute paths too (registry names stay as written).
+        if (root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) && modelsNode is YamlSequenceNode modelNodes)
+            for (int i = 0; i < Math.Min(modelNodes.Children.Count, models.Count); i++)
+                if (models[i].Weights is { } w && modelNodes.Children[i] is YamlMappingNode modelMap)
+                    modelMap.Children[new YamlScalarNode("weights")] = new YamlScalarNode(w);
+        var resolved = Serialize(stream);
         top.Finish();
         training = training with { RunDirectory = logging.RunDirectory, TensorBoard = logging.TensorBoard, Curves = logging.Curves };
         try
