@@ -67,10 +67,23 @@ public sealed class WeightsResolver
     public WeightsEntry Resolve(string reference, string? baseDirectory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var failures = new List<string>();
         foreach (var source in Sources)
-            if (source.TryResolve(reference, baseDirectory) is { } entry)
-                return entry;
+        {
+            try
+            {
+                if (source.TryResolve(reference, baseDirectory) is { } entry)
+                    return entry;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A failing source (e.g. a pool whose database is down) is reported, not thrown through: the others still answer.
+                failures.Add($"{source.Description} could not be looked up: {e.Message.Split('\n')[0]}");
+            }
+        }
+
         throw new WeightsException($"'{reference}' is neither {string.Join(" nor ", Sources.Select(s => s.Description))}. "
+                                   + (failures.Count > 0 ? string.Join("; ", failures) + ". " : "")
                                    + WeightsRegistry.NotFound(reference).Replace($"no weights entry named '{reference}'. ", "", StringComparison.Ordinal));
     }
 

@@ -35,6 +35,8 @@ public class RunFileWeightsTests
         Assert.Equal("MlpWeights.IrisV1", run.Models[0].Weights);
         var report = RunExecutor.Validate(run);
         Assert.Equal(Graft.Models.Pretrained.MlpWeights.IrisV1.Metadata.ParameterCount, report.Models[0].Parameters);
+        Assert.StartsWith("MlpWeights.IrisV1 (sha256 " + Graft.Models.Pretrained.MlpWeights.IrisV1.Sha256[..12], report.Models[0].Weights);
+        Assert.Contains("6 tensors loaded", report.Models[0].Weights);
     }
 
     [Fact]

@@ -80,6 +80,23 @@ public class WeightsRegistryTests
         Assert.Same(entry, resolver.Resolve("pool:42"));
     }
 
+    [Fact]
+    public void A_failing_source_is_reported_and_the_other_sources_still_answer()
+    {
+        var resolver = new WeightsResolver([new BrokenSource(), .. WeightsResolver.Default.Sources]);
+        Assert.Equal("MlpWeights.IrisV1", resolver.Resolve("MlpWeights.IrisV1").Name);
+        var e = Assert.Throws<WeightsException>(() => resolver.Resolve("nothing.here"));
+        Assert.Contains("a pool entry could not be looked up: database is down", e.Message);
+    }
+
+    private sealed class BrokenSource : IWeightsSource
+    {
+        public string Description => "a pool entry";
+
+        public WeightsEntry? TryResolve(string reference, string? baseDirectory) =>
+            reference.StartsWith("Mlp", StringComparison.Ordinal) ? null : throw new InvalidOperationException("database is down");
+    }
+
     private sealed class PoolLikeSource(WeightsEntry entry) : IWeightsSource
     {
         public string Description => "a pool entry";

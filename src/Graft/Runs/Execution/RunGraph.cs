@@ -41,6 +41,9 @@ internal sealed class GraphModel
 
     public required IReadOnlyList<TensorRef> Inputs { get; init; }
 
+    /// <summary>What loading the model's <c>weights:</c> did (verified digest, adapted and missing tensors), or null without weights.</summary>
+    public WeightsLoadReport? WeightsReport { get; init; }
+
     public string Name => Section.Name;
 }
 
@@ -109,11 +112,11 @@ internal sealed class RunGraph : IDisposable
             if (built.InputCount != refs.Count)
                 throw new RunFileException(run.Path, section.Line, key + ".inputs",
                     $"builder '{section.Builder}' takes {built.InputCount} input(s) but model '{section.Name}' names {refs.Count}: {string.Join(", ", section.Inputs)}.");
-            if (entry is not null) LoadWeights(run, section, built, key, entry);
+            var weightsReport = entry is null ? null : LoadWeights(run, section, built, key, entry);
             if (!section.Train)
                 foreach (var p in built.Module.parameters()) p.requires_grad = false;
 
-            var model = new GraphModel { Section = section, Index = i, Built = built, Inputs = refs };
+            var model = new GraphModel { Section = section, Index = i, Built = built, Inputs = refs, WeightsReport = weightsReport };
             // The dry run: one batch through the model, without gradients, in evaluation mode.
             var inputs = refs.Select(r => Resolve(r, sample, outputs, normalization)).ToList();
             IReadOnlyDictionary<string, Tensor> produced;
@@ -368,11 +371,11 @@ internal sealed class RunGraph : IDisposable
         }
     }
 
-    private static void LoadWeights(RunFile run, ModelSection section, BuiltModel built, string key, WeightsEntry entry)
+    private static WeightsLoadReport LoadWeights(RunFile run, ModelSection section, BuiltModel built, string key, WeightsEntry entry)
     {
         try
         {
-            WeightsLoader.Load(built.Module, entry, new WeightsLoadOptions
+            return WeightsLoader.Load(built.Module, entry, new WeightsLoadOptions
             {
                 Strict = section.WeightsStrict, AdaptInputChannels = section.WeightsAdaptInputChannels, ReplaceClassifier = section.WeightsReplaceClassifier,
             });
