@@ -82,6 +82,14 @@ public sealed class WeightsResolver
             }
         }
 
+        bool looksLikeFile = reference.Contains('/') || reference.Contains('\\')
+                             || reference.EndsWith(".ckpt", StringComparison.OrdinalIgnoreCase) || reference.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+        if (looksLikeFile && failures.Count == 0)
+        {
+            var path = Path.GetFullPath(Path.IsPathRooted(reference) || baseDirectory is null ? reference : Path.Combine(baseDirectory, reference));
+            throw new WeightsException($"the weights file {path} does not exist.");
+        }
+
         throw new WeightsException($"'{reference}' is neither {string.Join(" nor ", Sources.Select(s => s.Description))}. "
                                    + (failures.Count > 0 ? string.Join("; ", failures) + ". " : "")
                                    + WeightsRegistry.NotFound(reference).Replace($"no weights entry named '{reference}'. ", "", StringComparison.Ordinal));

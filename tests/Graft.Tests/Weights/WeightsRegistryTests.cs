@@ -74,6 +74,8 @@ public class WeightsRegistryTests
         var e = Assert.Throws<WeightsException>(() => WeightsResolver.Default.Resolve("MlpWeights.IrisV9"));
         Assert.Contains("neither a registry entry name nor an existing weights file", e.Message);
         Assert.Contains("MlpWeights.IrisV1", e.Message);
+        var missing = Assert.Throws<WeightsException>(() => WeightsResolver.Default.Resolve("gone/encoder.ckpt", folder.Path));
+        Assert.Equal($"the weights file {Path.Combine(folder.Path, "gone", "encoder.ckpt")} does not exist.", missing.Message);
 
         var resolver = new WeightsResolver(WeightsResolver.Default.Sources);
         resolver.Add(new PoolLikeSource(entry));
