@@ -24,7 +24,7 @@ public static class GraftCommand
             Interactive = ReferenceEquals(output, Console.Out) ? InteractionSupport.Detect : InteractionSupport.No,
         });
         if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 160;
-        var root = new RootCommand("Graft: train from run files, inspect data, and (soon) version weights and pretrain from a pool.");
+        var root = new RootCommand("Graft: train from run files, inspect data, version and verify weights, and (soon) pretrain from a pool.");
         root.Subcommands.Add(DataCommands.Create(console, error));
         root.Subcommands.Add(TrainCommands.CreateTrain(console, output, error));
         root.Subcommands.Add(TrainCommands.CreateEval(console, error));
@@ -32,7 +32,9 @@ public static class GraftCommand
         root.Subcommands.Add(TrainCommands.CreatePredict(console, error));
         root.Subcommands.Add(CatalogCommands.CreateModels(console, output, error));
         root.Subcommands.Add(CatalogCommands.CreateSchema(output, error));
-        var plugins = new Option<string[]>("--plugin") { Description = "An assembly (.dll) whose [ModelBuilder] and [Loss] entries run files may name (repeatable).", Recursive = true };
+        root.Subcommands.Add(WeightsCommands.CreateWeights(console, output, error));
+        root.Subcommands.Add(WeightsCommands.CreateZoo(output, error));
+        var plugins = new Option<string[]>("--plugin") { Description = "An assembly (.dll) whose [ModelBuilder] and [Loss] entries and [WeightsCatalog] catalogs run files may name (repeatable).", Recursive = true };
         root.Options.Add(plugins);
         var parse = root.Parse(args);
         foreach (var plugin in parse.GetValue(plugins) ?? Array.Empty<string>())
@@ -42,7 +44,9 @@ public static class GraftCommand
                 if (!File.Exists(plugin)) throw new FileNotFoundException($"--plugin {plugin}: the file does not exist.");
                 try
                 {
-                    ModelCatalog.RegisterAssembly(System.Reflection.Assembly.LoadFrom(Path.GetFullPath(plugin)));
+                    var assembly = System.Reflection.Assembly.LoadFrom(Path.GetFullPath(plugin));
+                    ModelCatalog.RegisterAssembly(assembly);
+                    Graft.Weights.WeightsRegistry.RegisterAssembly(assembly);
                 }
                 catch (BadImageFormatException e)
                 {
@@ -66,7 +70,7 @@ public static class GraftCommand
         }
         catch (Exception e) when (e is DataFormatException or RunFileException or CheckpointException or DatasetNotFoundException
                                        or NonFiniteLossException or ModelArgumentException or FileNotFoundException or DirectoryNotFoundException
-                                       or ArgumentException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
+                                       or Graft.Weights.WeightsException or ArgumentException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine("error: " + e.Message);
             return 1;

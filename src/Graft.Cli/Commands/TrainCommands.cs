@@ -75,6 +75,7 @@ internal static class TrainCommands
             foreach (var m in report.Models)
             {
                 var node = tree.AddNode($"[bold]{Markup.Escape(m.Name)}[/] ({Markup.Escape(m.Builder)}, {m.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters{(m.Trained ? "" : ", frozen")})");
+                if (m.Weights is not null) node.AddNode("weights " + Markup.Escape(m.Weights));
                 foreach (var i in m.Inputs) node.AddNode("in  " + Markup.Escape(i));
                 foreach (var o in m.Outputs) node.AddNode("out " + Markup.Escape(o));
             }

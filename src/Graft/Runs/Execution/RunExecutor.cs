@@ -35,7 +35,11 @@ public sealed record RunResult(string RunDirectory, TrainingResult Training, IRe
 /// <param name="Outputs">Its outputs with their shapes.</param>
 /// <param name="Parameters">Its number of parameters.</param>
 /// <param name="Trained">Whether it is trained.</param>
-public sealed record ModelReport(string Name, string Builder, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, long Parameters, bool Trained);
+public sealed record ModelReport(string Name, string Builder, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, long Parameters, bool Trained)
+{
+    /// <summary>The weights the model starts from: entry, verified digest and what the load did; null when it starts fresh.</summary>
+    public string? Weights { get; init; }
+}
 
 /// <summary>What <see cref="RunExecutor.Validate"/> found: the samples, the models, the losses and metrics.</summary>
 /// <param name="Samples">Samples of the training data.</param>
@@ -70,7 +74,10 @@ public static class RunExecutor
             using (no_grad()) outputs = setup.Graph.Forward(batch);
             var inputs = m.Inputs.Select(r => $"{r.Text} [{string.Join(", ", Shape(r, batch, outputs))}]").ToList();
             var outs = m.Built.OutputNames.Select(o => $"{m.Name}.{o} [{string.Join(", ", outputs[m.Name + "." + o].shape.Skip(1))}]").ToList();
-            return new ModelReport(m.Name, m.Section.Builder, inputs, outs, m.Built.Module.parameters().Sum(p => p.numel()), m.Section.Train);
+            return new ModelReport(m.Name, m.Section.Builder, inputs, outs, m.Built.Module.parameters().Sum(p => p.numel()), m.Section.Train)
+            {
+                Weights = m.WeightsReport is { } w ? $"{w.Entry} (sha256 {w.Sha256[..12]}... verified; {w})" : null,
+            };
         }).ToList();
         return new RunReport(setup.TrainingSamples, models, setup.Plan.Losses.Select(l => $"{l.Name} (weight {l.Weight.ToString(CultureInfo.InvariantCulture)})").ToList(), setup.Plan.Metrics.Select(m => m.Name).ToList());
     }

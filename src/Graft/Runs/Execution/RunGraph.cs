@@ -6,6 +6,8 @@ using System.Runtime.InteropServices;
 using Graft.Training;
 using Graft.Training.Checkpoints;
 using Graft.Training.Metrics;
+using Graft.Weights;
+using Graft.Weights.Loading;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,6 +40,9 @@ internal sealed class GraphModel
     public required BuiltModel Built { get; init; }
 
     public required IReadOnlyList<TensorRef> Inputs { get; init; }
+
+    /// <summary>What loading the model's <c>weights:</c> did (verified digest, adapted and missing tensors), or null without weights.</summary>
+    public WeightsLoadReport? WeightsReport { get; init; }
 
     public string Name => Section.Name;
 }
@@ -92,10 +97,12 @@ internal sealed class RunGraph : IDisposable
             }).ToList();
             long? outputs_ = OutputsFromLosses(run, schema, section);
             BuiltModel built;
+            var entry = section.Weights is null ? null : ResolveWeights(run, section, key);
+            var args = entry is null ? section.Args : global::Graft.Models.Pretrained.Models.MergeArgs(entry, section.Args);
             manual_seed(run.Training.Seed + i);
             try
             {
-                built = ModelCatalog.Create(section.Builder, section.Args, new ModelShapes(inputShapes, outputs_));
+                built = ModelCatalog.Create(section.Builder, args, new ModelShapes(inputShapes, outputs_));
             }
             catch (ModelArgumentException e)
             {
@@ -105,11 +112,11 @@ internal sealed class RunGraph : IDisposable
             if (built.InputCount != refs.Count)
                 throw new RunFileException(run.Path, section.Line, key + ".inputs",
                     $"builder '{section.Builder}' takes {built.InputCount} input(s) but model '{section.Name}' names {refs.Count}: {string.Join(", ", section.Inputs)}.");
-            if (section.Weights is not null) LoadWeights(run, section, built.Module, key);
+            var weightsReport = entry is null ? null : LoadWeights(run, section, built, key, entry);
             if (!section.Train)
                 foreach (var p in built.Module.parameters()) p.requires_grad = false;
 
-            var model = new GraphModel { Section = section, Index = i, Built = built, Inputs = refs };
+            var model = new GraphModel { Section = section, Index = i, Built = built, Inputs = refs, WeightsReport = weightsReport };
             // The dry run: one batch through the model, without gradients, in evaluation mode.
             var inputs = refs.Select(r => Resolve(r, sample, outputs, normalization)).ToList();
             IReadOnlyDictionary<string, Tensor> produced;
@@ -349,15 +356,31 @@ internal sealed class RunGraph : IDisposable
             : label.ClassCount;
     }
 
-    private static void LoadWeights(RunFile run, ModelSection section, nn.Module module, string key)
+    /// <summary>The entry a model's <c>weights:</c> names (through the one resolver), checked against its builder.</summary>
+    private static WeightsEntry ResolveWeights(RunFile run, ModelSection section, string key)
     {
-        if (!File.Exists(section.Weights))
-            throw new RunFileException(run.Path, section.Line, key + ".weights", $"the weights file {section.Weights} does not exist.");
         try
         {
-            ModelWeightsFile.Load(section.Weights!, module);
+            var entry = WeightsResolver.Default.Resolve(section.Weights!, Path.GetDirectoryName(Path.GetFullPath(run.Path)));
+            global::Graft.Models.Pretrained.Models.CheckBuilder(section.Builder, entry);
+            return entry;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or CheckpointException)
+        catch (Exception e) when (e is WeightsException or ModelArgumentException or FileNotFoundException)
+        {
+            throw new RunFileException(run.Path, section.Line, key + ".weights", $"model '{section.Name}': {FirstLine(e.Message)}");
+        }
+    }
+
+    private static WeightsLoadReport LoadWeights(RunFile run, ModelSection section, BuiltModel built, string key, WeightsEntry entry)
+    {
+        try
+        {
+            return WeightsLoader.Load(built.Module, entry, new WeightsLoadOptions
+            {
+                Strict = section.WeightsStrict, AdaptInputChannels = section.WeightsAdaptInputChannels, ReplaceClassifier = section.WeightsReplaceClassifier,
+            });
+        }
+        catch (Exception e) when (e is WeightsException or ArgumentException or InvalidOperationException or IOException or InvalidDataException)
         {
             throw new RunFileException(run.Path, section.Line, key + ".weights", $"cannot load {section.Weights} into model '{section.Name}': {FirstLine(e.Message)}");
         }

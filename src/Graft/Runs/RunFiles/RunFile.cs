@@ -63,8 +63,21 @@ public sealed record ModelSection(string Name, string Builder, IReadOnlyDictiona
     /// <summary>Whether the model is trained (false: it runs frozen, e.g. a feature extractor loaded from a checkpoint).</summary>
     public bool Train { get; init; } = true;
 
-    /// <summary>A checkpoint of this model (written by an earlier run as <c>checkpoints/&lt;name&gt;.ckpt</c>) to start from.</summary>
+    /// <summary>
+    /// The weights to start from, as the run file names them: a registry entry name (e.g.
+    /// <c>SmallCnnWeights.FashionMnistV1</c>), or a weights file made absolute against the run file's folder (e.g.
+    /// <c>checkpoints/&lt;name&gt;.ckpt</c> of an earlier run). Resolved by <c>Graft.Weights.WeightsResolver</c>.
+    /// </summary>
     public string? Weights { get; init; }
+
+    /// <summary>Refuse missing or unexpected tensors when loading <see cref="Weights"/> (<c>weights_options.strict</c>).</summary>
+    public bool WeightsStrict { get; init; } = true;
+
+    /// <summary>Adapt the first convolution to another number of input channels (<c>weights_options.adapt_input_channels</c>).</summary>
+    public bool WeightsAdaptInputChannels { get; init; }
+
+    /// <summary>Drop a classifier with another class count (<c>weights_options.replace_classifier</c>).</summary>
+    public bool WeightsReplaceClassifier { get; init; }
 
     /// <summary>The model's own learning rate, or null for the optimizer's.</summary>
     public double? LearningRate { get; init; }

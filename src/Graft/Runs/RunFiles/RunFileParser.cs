@@ -20,6 +20,19 @@ namespace Graft.Runs.RunFiles;
 /// </example>
 public static class RunFileParser
 {
+    /// <summary>
+    /// A run file's <c>weights:</c> value: a path (it has a folder separator or names an existing file) made absolute
+    /// against the run file's folder, so the resolved run file still finds it; anything else (a registry entry name)
+    /// kept as written.
+    /// </summary>
+    private static string WeightsReference(string runFile, string value)
+    {
+        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(runFile))!, value));
+        bool looksLikePath = value.Contains('/') || value.Contains('\\') || System.IO.File.Exists(full)
+                             || value.EndsWith(".ckpt", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+        return looksLikePath ? full : value;
+    }
+
     private static readonly Dictionary<string, LabelKind?> KindNames = new()
     {
         ["class"] = LabelKind.Class, ["multi_label"] = LabelKind.MultiLabel, ["multilabel"] = LabelKind.MultiLabel,
@@ -66,11 +79,16 @@ public static class RunFileParser
             if (data.Test is not null) dataMap.Children[new YamlScalarNode("test")] = new YamlScalarNode(data.Test);
         }
 
-        var resolved = Serialize(stream);
         var split = ParseSplit(top.Section("split"), baseDir);
         var (training, batchSize) = ParseTraining(top.Section("training"));
         var logging = ParseLogging(top.Section("logging"), path);
         var models = ParseModels(top, path);
+        // ... and weights files by absolute paths too (registry names stay as written).
+        if (root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) && modelsNode is YamlSequenceNode modelNodes)
+            for (int i = 0; i < Math.Min(modelNodes.Children.Count, models.Count); i++)
+                if (models[i].Weights is { } w && modelNodes.Children[i] is YamlMappingNode modelMap)
+                    modelMap.Children[new YamlScalarNode("weights")] = new YamlScalarNode(w);
+        var resolved = Serialize(stream);
         top.Finish();
         training = training with { RunDirectory = logging.RunDirectory, TensorBoard = logging.TensorBoard, Curves = logging.Curves };
         try
@@ -306,7 +324,10 @@ public static class RunFileParser
             var losses = Terms(s, "losses", path, i);
             var metrics = Terms(s, "metrics", path, i);
             bool train = s.Bool("train", true);
-            var weights = s.String("weights") is { } w ? System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, w)) : null;
+            var weights = s.String("weights") is { } w ? WeightsReference(path, w) : null;
+            var wo = s.Section("weights_options");
+            bool strict = wo.Bool("strict", true), adaptChannels = wo.Bool("adapt_input_channels", false), replaceClassifier = wo.Bool("replace_classifier", false);
+            wo.Finish();
             var opt = s.Section("optimizer");
             double? lr = opt.DoubleOrNull("lr");
             double? wd = opt.DoubleOrNull("weight_decay");
@@ -322,7 +343,7 @@ public static class RunFileParser
             if (name.Contains('.')) throw new RunFileException(path, (int)m.Start.Line, $"models[{i}].name", $"'{name}': model names may not contain dots (model.output names an output).");
             result.Add(new ModelSection(name, builder, args, inputs, losses, metrics, (int)m.Start.Line)
             {
-                Train = train, Weights = weights, LearningRate = lr, WeightDecay = wd, CheckpointMonitor = monitor,
+                Train = train, Weights = weights, WeightsStrict = strict, WeightsAdaptInputChannels = adaptChannels, WeightsReplaceClassifier = replaceClassifier, LearningRate = lr, WeightDecay = wd, CheckpointMonitor = monitor,
             });
         }
 

@@ -134,7 +134,13 @@ public static class RunFileSchema
             ["args"] = new JsonObject { ["description"] = "The builder's arguments.", ["type"] = "object" },
             ["inputs"] = Array(Str("A dataset feature, or an output of an earlier model (model or model.output).")),
             ["train"] = Bool("Whether the model is trained (false: frozen).", true),
-            ["weights"] = Str("A checkpoint of this model (checkpoints/<name>.ckpt of an earlier run) to start from."),
+            ["weights"] = Str("Weights to start from: a registry entry (e.g. SmallCnnWeights.FashionMnistV1; graft weights list), a weights file (.safetensors or TorchSharp's format, e.g. checkpoints/<name>.ckpt of an earlier run), relative to the run file."),
+            ["weights_options"] = Obj("How the weights are fitted to the model.", new()
+            {
+                ["strict"] = Bool("Refuse missing or unexpected tensors (false: load what fits and report the rest).", true),
+                ["adapt_input_channels"] = Bool("Adapt the first convolution to another number of input channels (sum for 1, repeat and rescale for more).", false),
+                ["replace_classifier"] = Bool("Drop a classifier with another number of classes and start it afresh.", false),
+            }),
             ["optimizer"] = Obj("The model's own optimizer settings.", new()
             {
                 ["lr"] = Num("The model's learning rate.", null, 0),

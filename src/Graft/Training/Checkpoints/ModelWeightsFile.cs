@@ -7,7 +7,8 @@ namespace Graft.Training.Checkpoints;
 /// <summary>
 /// The weights and buffers of one module, in TorchSharp's format: what a run writes as
 /// <c>checkpoints/&lt;model&gt;.ckpt</c> when that model's monitored metric improves, so that a later run can start
-/// one model (e.g. an encoder) from it with <c>weights:</c>. Written to a temp file and renamed.
+/// one model (e.g. an encoder) from it with <c>weights:</c>. Written to a temp file and renamed, with its SHA-256 in
+/// <c>&lt;file&gt;.sha256</c> beside it (<c>sha256sum</c>'s format), which loads through the weights resolver check.
 /// </summary>
 public static class ModelWeightsFile
 {
@@ -25,7 +26,12 @@ public static class ModelWeightsFile
             stream.Flush(true);
         }
 
+        string digest;
+        using (var stream = File.OpenRead(tmp)) digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
         File.Move(tmp, full, overwrite: true);
+        var sidecar = full + ".sha256";
+        File.WriteAllText(sidecar + ".tmp-" + Environment.ProcessId, $"{digest}  {Path.GetFileName(full)}\n");
+        File.Move(sidecar + ".tmp-" + Environment.ProcessId, sidecar, overwrite: true);
     }
 
     /// <summary>Loads weights saved by <see cref="Save"/> into <paramref name="module"/>; names and shapes must match.</summary>
