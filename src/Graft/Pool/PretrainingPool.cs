@@ -114,7 +114,7 @@ public sealed class PretrainingPool : IDisposable
             : new List<WeightsMetric> { new(dataset, "mse", loss) };
 
         var state = WeightsFile.StateOf(model);
-        string weightsSha = Store.PutBlob(stream => SafetensorsWriter.Write(stream, state, new Dictionary<string, string> { ["graft.pool.name"] = name! }));
+        string weightsSha = Store.PutBlob(stream => SafetensorsWriter.Write(stream, state, null));
         AfterStage?.Invoke("weights");
         string datasetSha = Store.PutBlob(stream =>
         {
