@@ -23,10 +23,10 @@ public sealed record PretrainOptions
     /// <summary>The seed of the held-out split.</summary>
     public long Seed { get; init; }
 
-    /// <summary>The rules tried per layer, in order (null: <see cref="TransferRules.SameArchitecture"/>).</summary>
+    /// <summary>The rules tried per layer, in order (null: <see cref="TransferRules.CrossArchitecture"/>).</summary>
     public IReadOnlyList<ITransferRule>? Rules { get; init; }
 
-    /// <summary>How layers are paired (null: <see cref="PositionalAligner"/>).</summary>
+    /// <summary>How layers are paired (null: <see cref="DynamicProgrammingAligner"/>).</summary>
     public ILayerAligner? Aligner { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>

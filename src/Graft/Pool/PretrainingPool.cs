@@ -187,7 +187,7 @@ public sealed class PretrainingPool : IDisposable
         ArchitectureSignature signature;
         using (var sample = x.narrow(0, 0, Math.Min(2, x.shape[0])))
             signature = ArchitectureSignature.Trace(model, sample);
-        var candidates = Store.Find(new PoolQuery(ArchitectureHash: signature.Hash, FamilyHash: signature.FamilyHash, Limit: options.MaxCandidates));
+        var candidates = Store.Find(new PoolQuery(ArchitectureHash: signature.Hash, FamilyHash: signature.FamilyHash, InputShape: TaskFingerprint.Shape(task.InputShape), Limit: options.MaxCandidates));
         var split = Split(x.shape[0], options.HeldOutFraction, options.Seed);
         var (heldX, heldY) = Take(x, y, split.HeldOut, options.MaxHeldOutSamples);
         var target = WeightsFile.StateOf(model);
@@ -202,8 +202,8 @@ public sealed class PretrainingPool : IDisposable
             var (freshScore, freshLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
             double bestScore = freshScore, bestLoss = freshLoss;
             scores.Add(new CandidateScore(TransferReport.Fresh, freshScore, freshLoss, 0, (watch.Elapsed - t0).TotalSeconds, "the model as it was given"));
-            var rules = options.Rules ?? TransferRules.SameArchitecture;
-            var aligner = options.Aligner ?? new PositionalAligner();
+            var rules = options.Rules ?? TransferRules.CrossArchitecture;
+            var aligner = options.Aligner ?? new DynamicProgrammingAligner();
             foreach (var entry in candidates)
             {
                 var started = watch.Elapsed;
@@ -221,7 +221,7 @@ public sealed class PretrainingPool : IDisposable
                     int transferred = rows.Count(TransferPlan.Transferred);
                     var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
                     bool better = score > bestScore || (score == bestScore && loss < bestLoss);
-                    string note = (entry.Architecture.Hash == signature.Hash ? "same architecture" : "same layers, other sizes")
+                    string note = (entry.Architecture.Hash == signature.Hash ? "same architecture" : entry.Architecture.FamilyHash == signature.FamilyHash ? "same layers, other sizes" : "other architecture, same input")
                                   + (entry.Task.Key == task.Key ? ", same task" : $", task {entry.Task.Key}");
                     scores.Add(new CandidateScore(entry.Reference, score, loss, transferred, (watch.Elapsed - started).TotalSeconds, note));
                     if (better && transferred > 0)

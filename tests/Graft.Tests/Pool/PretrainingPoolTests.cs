@@ -97,10 +97,12 @@ public class PretrainingPoolTests
         var cnn = new Graft.Models.Builders.SmallCnn(imageSize: 12, classes: 3, width: 4, hidden: 8);
         temp.Pool.AddModel(cnn, randn(30, 1, 12, 12), arange(30, ScalarType.Int64) % 3, "cnn");
 
-        temp.Pool.GetPretrainedModel(NewMlp(2), x, y, out var report);
+        temp.Pool.GetPretrainedModel(NewMlp(2), x, y, out var report, new PretrainOptions { MaxCandidates = 2 });
 
-        Assert.Equal(1, temp.Pool.WeightLoads);
-        Assert.Equal(["fresh initialisation", "pool:match@1"], report.Candidates.Select(c => c.Reference));
+        // The exact architecture ranks first, then one entry of the same input; the CNN (other inputs) is never a candidate.
+        Assert.Equal(2, temp.Pool.WeightLoads);
+        Assert.Equal(["fresh initialisation", "pool:match@1"], report.Candidates.Take(2).Select(c => c.Reference));
+        Assert.StartsWith("pool:deeper@", report.Candidates[2].Reference);
     }
 
     [Fact]
@@ -119,7 +121,7 @@ public class PretrainingPoolTests
         Assert.Equal(1, rows.LayersTransferred);
         if (report.Chosen == "pool:narrow@1")
         {
-            Assert.Equal(["overlap copy", "head re-initialised"], report.Layers.Select(l => l.Rule));
+            Assert.Equal(["resize", "head re-initialised"], report.Layers.Select(l => l.Rule));
             var head = report.Layers[1];
             Assert.Contains("3 -> 4 outputs", head.Note);
             Assert.Equal(fresh[head.TargetLayer + ".weight"], State(wider)[head.TargetLayer + ".weight"]);

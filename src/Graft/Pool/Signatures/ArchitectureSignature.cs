@@ -24,6 +24,9 @@ public sealed record LayerTensor(string Name, long[] Shape, bool IsBuffer)
 /// <param name="Traced">Whether the forward pass reached it (false: appended in registration order because a parent called it without <c>call()</c>, or it was not used).</param>
 public sealed record SignatureLayer(string Path, string Type, IReadOnlyList<LayerTensor> Tensors, bool Traced = true)
 {
+    /// <summary>The path of the residual block the layer belongs to (the nearest enclosing module whose type name contains <c>Residual</c>), or null.</summary>
+    public string? ResidualBlock { get; init; }
+
     /// <summary>The state-dictionary key of one of its tensors.</summary>
     public string Key(string tensor) => Path.Length == 0 ? tensor : Path + "." + tensor;
 
@@ -96,14 +99,26 @@ public sealed record ArchitectureSignature(IReadOnlyList<SignatureLayer> Layers)
 
         var layers = new List<SignatureLayer>();
         var byPath = withTensors.ToDictionary(m => m.Path, m => m.Module, StringComparer.Ordinal);
-        foreach (var path in order) layers.Add(Describe(path, byPath[path], traced: true));
+        var typeOf = named.GroupBy(m => m.Path).ToDictionary(g => g.Key, g => g.First().Module.GetType().Name, StringComparer.Ordinal);
+        foreach (var path in order) layers.Add(Describe(path, byPath[path], traced: true) with { ResidualBlock = EnclosingResidual(path, typeOf) });
         foreach (var (path, module) in withTensors)
-            if (!seen.Contains(path)) layers.Add(Describe(path, module, traced: false));
+            if (!seen.Contains(path)) layers.Add(Describe(path, module, traced: false) with { ResidualBlock = EnclosingResidual(path, typeOf) });
         return new ArchitectureSignature(layers);
     }
 
     /// <summary>The layers as lines, one per layer.</summary>
     public override string ToString() => string.Join(Environment.NewLine, Layers);
+
+    private static string? EnclosingResidual(string path, IReadOnlyDictionary<string, string> typeOf)
+    {
+        for (int dot = path.LastIndexOf('.'); dot > 0; dot = path.LastIndexOf('.', dot - 1))
+        {
+            var parent = path[..dot];
+            if (typeOf.TryGetValue(parent, out var type) && type.Contains("Residual", StringComparison.Ordinal)) return parent;
+        }
+
+        return null;
+    }
 
     private static SignatureLayer Describe(string path, nn.Module module, bool traced) =>
         new(path, module.GetType().Name, OwnTensors(module), traced);

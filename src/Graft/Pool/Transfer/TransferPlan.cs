@@ -43,12 +43,22 @@ public static class TransferPlan
         IReadOnlyDictionary<string, Tensor> source, IReadOnlyDictionary<string, Tensor> target)
     {
         var rows = new List<LayerTransfer>();
-        foreach (var match in matches)
+        foreach (var match in MarkInsertedBlocks(matches))
         {
             string targetShape = TransferRules.Shape(match.Target.WeightShape);
             if (match.Source is null)
             {
-                rows.Add(new LayerTransfer(match.Target.Path, match.Target.Type, "fresh", null, "", targetShape, "no source layer matches"));
+                string? done = null;
+                string rule = "fresh";
+                foreach (var r in rules)
+                    if (r.TryApply(match, source, target) is { } note)
+                    {
+                        done = note;
+                        rule = r.Name;
+                        break;
+                    }
+
+                rows.Add(new LayerTransfer(match.Target.Path, match.Target.Type, rule, null, "", targetShape, done ?? "no source layer matches"));
                 continue;
             }
 
@@ -74,5 +84,15 @@ public static class TransferPlan
     }
 
     /// <summary>Whether a row's layer received source weights.</summary>
-    public static bool Transferred(LayerTransfer row) => row.Rule is not "fresh" and not "head re-initialised";
+    public static bool Transferred(LayerTransfer row) => row.SourceLayer is not null && row.Rule is not "fresh" and not "head re-initialised";
+
+    /// <summary>Marks layers of residual blocks that have no source counterpart at all, and the last layer of each.</summary>
+    private static IEnumerable<LayerMatch> MarkInsertedBlocks(IReadOnlyList<LayerMatch> matches)
+    {
+        var inserted = matches.Where(m => m.Target.ResidualBlock is not null).GroupBy(m => m.Target.ResidualBlock!)
+            .Where(g => g.All(m => m.Source is null)).ToDictionary(g => g.Key, g => g.Last().TargetIndex);
+        return matches.Select(m => m.Target.ResidualBlock is { } block && inserted.TryGetValue(block, out var last)
+            ? m with { InInsertedResidualBlock = true, IsInsertedBlockEnd = m.TargetIndex == last }
+            : m);
+    }
 }

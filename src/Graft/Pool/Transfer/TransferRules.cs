@@ -16,6 +16,12 @@ public sealed record LayerMatch(SignatureLayer Target, SignatureLayer? Source, i
 
     /// <summary>Whether the target layer is the model's first parametrised layer.</summary>
     public bool IsFirst => TargetIndex == 0;
+
+    /// <summary>Whether the layer lies in a residual block none of whose layers has a source counterpart (a block the target inserts).</summary>
+    public bool InInsertedResidualBlock { get; init; }
+
+    /// <summary>Whether the layer is the last, in execution order, of such an inserted residual block.</summary>
+    public bool IsInsertedBlockEnd { get; init; }
 }
 
 /// <summary>What a rule did to one layer: a row of <see cref="TransferReport"/>'s per-layer table.</summary>
@@ -54,6 +60,14 @@ public static class TransferRules
     /// <summary>Exact copy, input-channel adaptation, classifier re-initialisation, overlap copy.</summary>
     public static IReadOnlyList<ITransferRule> SameArchitecture { get; } =
         [new ExactCopyRule(), new InputChannelRule(), new ClassifierRule(), new OverlapCopyRule()];
+
+    /// <summary>
+    /// The default: exact copy, input-channel adaptation, classifier re-initialisation, function-preserving resizing
+    /// (widening, weight selection, kernel padding or cropping), and for layers the source lacks, a zeroed last layer
+    /// in inserted residual blocks and identity initialisation elsewhere (deepening).
+    /// </summary>
+    public static IReadOnlyList<ITransferRule> CrossArchitecture { get; } =
+        [new ExactCopyRule(), new InputChannelRule(), new ClassifierRule(), new ResizeRule(), new InsertedResidualBlockRule(), new IdentityRule()];
 
     internal static bool SameTensorNames(LayerMatch m) =>
         m.Source is not null && m.Source.Tensors.Select(t => t.Name).SequenceEqual(m.Target.Tensors.Select(t => t.Name));
