@@ -24,7 +24,7 @@ public static class GraftCommand
             Interactive = ReferenceEquals(output, Console.Out) ? InteractionSupport.Detect : InteractionSupport.No,
         });
         if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 160;
-        var root = new RootCommand("Graft: train from run files, inspect data, version and verify weights, and (soon) pretrain from a pool.");
+        var root = new RootCommand("Graft: train from run files, inspect data, version and verify weights, and keep a pretraining pool.");
         root.Subcommands.Add(DataCommands.Create(console, error));
         root.Subcommands.Add(TrainCommands.CreateTrain(console, output, error));
         root.Subcommands.Add(TrainCommands.CreateEval(console, error));
@@ -34,6 +34,7 @@ public static class GraftCommand
         root.Subcommands.Add(CatalogCommands.CreateSchema(output, error));
         root.Subcommands.Add(WeightsCommands.CreateWeights(console, output, error));
         root.Subcommands.Add(WeightsCommands.CreateZoo(output, error));
+        root.Subcommands.Add(PoolCommands.Create(console, output, error));
         var plugins = new Option<string[]>("--plugin") { Description = "An assembly (.dll) whose [ModelBuilder] and [Loss] entries and [WeightsCatalog] catalogs run files may name (repeatable).", Recursive = true };
         root.Options.Add(plugins);
         var parse = root.Parse(args);
@@ -70,7 +71,7 @@ public static class GraftCommand
         }
         catch (Exception e) when (e is DataFormatException or RunFileException or CheckpointException or DatasetNotFoundException
                                        or NonFiniteLossException or ModelArgumentException or FileNotFoundException or DirectoryNotFoundException
-                                       or Graft.Weights.WeightsException or ArgumentException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
+                                       or Graft.Weights.WeightsException or Graft.Pool.PoolException or ArgumentException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine("error: " + e.Message);
             return 1;

@@ -36,8 +36,8 @@ public sealed class WeightsResolver
         _sources = sources.ToList();
     }
 
-    /// <summary>The process-wide resolver: registry names, then files.</summary>
-    public static WeightsResolver Default { get; } = new([new RegistrySource(), new FileSource()]);
+    /// <summary>The process-wide resolver: registry names, files, then pool entries (<c>pool:name@version</c>).</summary>
+    public static WeightsResolver Default { get; } = new([new RegistrySource(), new FileSource(), new Graft.Pool.PoolWeightsSource()]);
 
     /// <summary>The sources, in the order they are asked.</summary>
     public IReadOnlyList<IWeightsSource> Sources

@@ -130,6 +130,69 @@ public static class RunExecutor
     }
 
     /// <summary>
+    /// Adds a model of a finished run (its best checkpoint by default) to <paramref name="pool"/>. The entry's dataset is
+    /// the run's validation and test samples — data the model never trained on — as the model sees them (features
+    /// normalised, upstream models applied), with the label the model was trained against; the recipe is the resolved
+    /// run file.
+    /// </summary>
+    /// <param name="runDirectory">The run directory (it holds <c>run.yaml</c> and <c>checkpoints/</c>).</param>
+    /// <param name="pool">The pool to add to.</param>
+    /// <param name="model">The model's name in the run; null when the run trains one model against a label.</param>
+    /// <param name="name">The entry's name; null for <c>&lt;run folder&gt;-&lt;model&gt;</c>.</param>
+    /// <param name="checkpoint">The checkpoint (<c>best</c> or <c>last</c>).</param>
+    public static Graft.Pool.PoolEntry AddToPool(string runDirectory, Graft.Pool.PretrainingPool pool, string? model = null, string? name = null, string checkpoint = "best")
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var run = LoadRunDirectory(runDirectory);
+        var path = Path.Combine(runDirectory, "checkpoints", checkpoint + ".ckpt");
+        if (!File.Exists(path)) throw new FileNotFoundException($"the run {runDirectory} has no {checkpoint} checkpoint ({path}).", path);
+        using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
+        CheckpointFile.LoadWeights(path, setup.Plan);
+        var candidates = setup.Graph.Models.Where(m => setup.Graph.TargetOf(m) is not null).ToList();
+        GraphModel chosen = model is not null
+            ? setup.Graph.Models.FirstOrDefault(m => m.Name == model)
+              ?? throw new ArgumentException($"the run {runDirectory} has no model '{model}'; its models are {string.Join(", ", setup.Graph.Models.Select(m => m.Name))}.")
+            : candidates.Count == 1 ? candidates[0]
+            : throw new ArgumentException($"the run {runDirectory} has {(candidates.Count == 0 ? "no model trained against a label" : "several models trained against labels: " + string.Join(", ", candidates.Select(m => m.Name)))}; name one with --model.");
+        var label = setup.Graph.TargetOf(chosen) ?? throw new ArgumentException($"model '{chosen.Name}' is not trained against a label, so the pool cannot measure it.");
+        if (chosen.Inputs.Count != 1) throw new ArgumentException($"model '{chosen.Name}' takes {chosen.Inputs.Count} inputs; the pool keeps models of one input.");
+        var xs = new List<Tensor>();
+        var ys = new List<Tensor>();
+        setup.Plan.SetTraining(false);
+        try
+        {
+            foreach (var loader in new[] { setup.Validation, setup.Test })
+            {
+                if (loader is null) continue;
+                foreach (var batch in loader.Epoch(0))
+                {
+                    using var b = batch;
+                    using var scope = NewDisposeScope();
+                    using (no_grad())
+                    {
+                        xs.Add(setup.Graph.InputOf(chosen, b).detach().clone().MoveToOuterDisposeScope());
+                        ys.Add(b.Labels[label.Name].Values.detach().clone().MoveToOuterDisposeScope());
+                    }
+                }
+            }
+
+            if (xs.Count == 0) throw new ArgumentException($"the run {runDirectory} has no validation or test samples to measure the model on.");
+            using var x = cat(xs, 0);
+            using var y = cat(ys, 0);
+            return pool.AddModel(chosen.Built.AsTensorModule(), x, y, name ?? $"{Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd('/'))}-{chosen.Name}", new Graft.Pool.AddModelOptions
+            {
+                Builder = chosen.Section.Builder,
+                Recipe = run.Yaml,
+                Lineage = chosen.Section.Weights,
+            });
+        }
+        finally
+        {
+            foreach (var t in xs.Concat(ys)) t.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Writes predictions of a finished run for the samples of <paramref name="dataSource"/> to the CSV file
     /// <paramref name="outputCsv"/>, decoded: for models trained against a class label, the class name and its
     /// probability; against a multi-label, the names of the classes above 0.5; against values, the values.

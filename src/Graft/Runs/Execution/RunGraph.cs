@@ -221,6 +221,13 @@ internal sealed class RunGraph : IDisposable
         return plan;
     }
 
+    /// <summary>What <paramref name="m"/> receives as its first input for <paramref name="batch"/> (features normalised, upstream models run).</summary>
+    internal Tensor InputOf(GraphModel m, Batch batch)
+    {
+        var outputs = m.Inputs[0] is TensorRef.Output ? Forward(batch) : new Dictionary<string, Tensor>();
+        return Resolve(m.Inputs[0], batch, outputs, _normalization);
+    }
+
     /// <summary>The label a model's output is trained against (its first loss with a label), if any.</summary>
     public LabelInfo? TargetOf(GraphModel m) =>
         (m.Section.Losses.Count > 0 ? m.Section.Losses : DefaultLosses(m)).SelectMany(t => t.Inputs).Select(i => _schema.Labels.FirstOrDefault(l => l.Name == i)).FirstOrDefault(l => l is not null);

@@ -26,14 +26,29 @@ public static class SafetensorsWriter
         ArgumentNullException.ThrowIfNull(tensors);
         var ordered = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         var header = BuildHeader(ordered, metadata);
-        AtomicFile.Write(path, stream =>
-        {
-            Span<byte> size = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
-            stream.Write(size);
-            stream.Write(header);
-            foreach (var (_, tensor) in ordered) TensorBytes.Write(stream, tensor);
-        });
+        AtomicFile.Write(path, stream => WriteBody(stream, header, ordered));
+    }
+
+    /// <summary>Writes <paramref name="tensors"/> and <paramref name="metadata"/> in the safetensors format to <paramref name="stream"/>, from its current position.</summary>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="tensors">The tensors by name; any device, contiguous or not.</param>
+    /// <param name="metadata">Free-form string metadata stored under <c>__metadata__</c>; null or empty for none.</param>
+    /// <exception cref="ArgumentException">A name is invalid or a tensor's dtype has no safetensors equivalent.</exception>
+    public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var ordered = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        WriteBody(stream, BuildHeader(ordered, metadata), ordered);
+    }
+
+    private static void WriteBody(Stream stream, byte[] header, List<KeyValuePair<string, Tensor>> ordered)
+    {
+        Span<byte> size = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
+        stream.Write(size);
+        stream.Write(header);
+        foreach (var (_, tensor) in ordered) TensorBytes.Write(stream, tensor);
     }
 
     /// <summary>The JSON header, padded with spaces to a multiple of 8 bytes.</summary>

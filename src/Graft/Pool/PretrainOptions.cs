@@ -1,0 +1,71 @@
+using Graft.Pool.Transfer;
+
+namespace Graft.Pool;
+
+/// <summary>How <see cref="PretrainingPool.GetPretrainedModel{T}(T, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, PretrainOptions?)"/> chooses an initialisation.</summary>
+public sealed record PretrainOptions
+{
+    /// <summary>Train from scratch: keep the model's fresh initialisation and consult no pool entry (the explicit opt-out).</summary>
+    public bool FromScratch { get; init; }
+
+    /// <summary>The time the call may take; candidates not reached within it are listed as skipped. Null: no limit.</summary>
+    public TimeSpan? Budget { get; init; }
+
+    /// <summary>The fraction of <c>x, y</c> held out to score candidates (a seeded split; see <see cref="PretrainingPool.Split"/>).</summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+
+    /// <summary>At most this many held-out samples are scored (the rest of the slice is not needed to rank a few candidates).</summary>
+    public int MaxHeldOutSamples { get; init; } = 2000;
+
+    /// <summary>At most this many pool entries are loaded and scored.</summary>
+    public int MaxCandidates { get; init; } = 5;
+
+    /// <summary>The seed of the held-out split.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>The rules tried per layer, in order (null: <see cref="TransferRules.CrossArchitecture"/>).</summary>
+    public IReadOnlyList<ITransferRule>? Rules { get; init; }
+
+    /// <summary>How layers are paired (null: <see cref="DynamicProgrammingAligner"/>).</summary>
+    public ILayerAligner? Aligner { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
+    public void Validate()
+    {
+        if (HeldOutFraction is <= 0 or >= 1) throw new ArgumentException($"HeldOutFraction must be between 0 and 1 (exclusive); it is {HeldOutFraction}.");
+        if (MaxHeldOutSamples < 1) throw new ArgumentException($"MaxHeldOutSamples must be at least 1; it is {MaxHeldOutSamples}.");
+        if (MaxCandidates < 0) throw new ArgumentException($"MaxCandidates must not be negative; it is {MaxCandidates}.");
+        if (Budget is { } b && b < TimeSpan.Zero) throw new ArgumentException($"Budget must not be negative; it is {b}.");
+    }
+}
+
+/// <summary>What <see cref="PretrainingPool.AddModel(TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor, TorchSharp.torch.Tensor}, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, string, AddModelOptions?)"/> records besides the model.</summary>
+public sealed record AddModelOptions
+{
+    /// <summary>
+    /// The fraction of <c>x, y</c> the metrics are measured on: the held-out part of <see cref="PretrainingPool.Split"/>
+    /// with <see cref="Seed"/>. Train the model on the split's other part, so the metrics never come from data it saw.
+    /// </summary>
+    public double HeldOutFraction { get; init; } = 0.2;
+
+    /// <summary>The seed of the held-out split.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>The catalog builder that makes the architecture (e.g. <c>small_cnn</c>), when known.</summary>
+    public string? Builder { get; init; }
+
+    /// <summary>The recipe that produced the model (e.g. a resolved run file's text).</summary>
+    public string? Recipe { get; init; }
+
+    /// <summary>The entry or weights the model was initialised from.</summary>
+    public string? Lineage { get; init; }
+
+    /// <summary>Free tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
+    public void Validate()
+    {
+        if (HeldOutFraction is <= 0 or >= 1) throw new ArgumentException($"HeldOutFraction must be between 0 and 1 (exclusive); it is {HeldOutFraction}.");
+    }
+}

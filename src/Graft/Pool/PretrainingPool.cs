@@ -1,0 +1,354 @@
+using System.Diagnostics;
+using Graft.Data;
+using Graft.Data.Formats.Safetensors;
+using Graft.Data.Splits;
+using Graft.Pool.Fingerprints;
+using Graft.Pool.Signatures;
+using Graft.Pool.Storage;
+using Graft.Pool.Transfer;
+using Graft.Weights;
+using Graft.Weights.Formats;
+using Graft.Weights.Loading;
+using static TorchSharp.torch;
+
+namespace Graft.Pool;
+
+/// <summary>The two parts of a held-out split: sample indices to train on and to measure on.</summary>
+/// <param name="Train">Indices to train on.</param>
+/// <param name="HeldOut">Indices held out for measuring.</param>
+public sealed record PoolSplit(long[] Train, long[] HeldOut);
+
+/// <summary>
+/// A pool of trained models that new models start from (dogwood's idea, in C#): <see cref="AddModel(nn.Module{Tensor, Tensor}, Tensor, Tensor, string, AddModelOptions?)"/>
+/// stores a trained model with what it was trained on and how well it does; <see cref="GetPretrainedModel{T}(T, Tensor, Tensor, PretrainOptions?)"/>
+/// initialises a new model from the best of them — unless told to train from scratch — and never returns a model that
+/// scores worse on held-out data than any alternative it tried, its fresh initialisation included.
+/// </summary>
+/// <example>
+/// <code>
+/// using var pool = new PretrainingPool("pool");
+/// var split = PretrainingPool.Split(x.shape[0]);
+/// // ... train `model` on x[split.Train], y[split.Train] ...
+/// pool.AddModel(model, x, y, "fashion-cnn");                 // metrics measured on x[split.HeldOut]
+/// var next = pool.GetPretrainedModel(new SmallCnn(), x2, y2); // starts from fashion-cnn when it helps
+/// Console.WriteLine(pool.LastReport);
+/// </code>
+/// </example>
+public sealed class PretrainingPool : IDisposable
+{
+    private int _weightLoads;
+
+    /// <summary>Opens (or creates) the embedded pool in <paramref name="directory"/>: a SQLite index and content-addressed files.</summary>
+    public PretrainingPool(string directory) : this(new SqlitePoolStore(directory)) { }
+
+    /// <summary>Opens a pool over any store.</summary>
+    public PretrainingPool(IPoolStore store) => Store = store ?? throw new ArgumentNullException(nameof(store));
+
+    /// <summary>The store the pool keeps its entries in.</summary>
+    public IPoolStore Store { get; }
+
+    /// <summary>The default pool's folder: <c>$GRAFT_HOME/pool</c>, else <c>~/.graft/pool</c>.</summary>
+    public static string DefaultDirectory
+    {
+        get
+        {
+            var home = Environment.GetEnvironmentVariable("GRAFT_HOME");
+            if (string.IsNullOrWhiteSpace(home)) home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".graft");
+            return Path.Combine(home, "pool");
+        }
+    }
+
+    /// <summary>How many entries' weights this pool has loaded (retrieval reads the index only; this counts what it then loads).</summary>
+    public int WeightLoads => _weightLoads;
+
+    /// <summary>The report of the last <see cref="GetPretrainedModel{T}(T, Tensor, Tensor, PretrainOptions?)"/> call.</summary>
+    public TransferReport? LastReport { get; private set; }
+
+    /// <summary>For tests: called after each stage of <see cref="AddModel(nn.Module{Tensor, Tensor}, Tensor, Tensor, string, AddModelOptions?)"/> (<c>weights</c>, <c>dataset</c>).</summary>
+    internal Action<string>? AfterStage { get; set; }
+
+    /// <summary>
+    /// The seeded split of <paramref name="count"/> samples the pool measures on: train on <see cref="PoolSplit.Train"/>,
+    /// and <see cref="AddModel(nn.Module{Tensor, Tensor}, Tensor, Tensor, string, AddModelOptions?)"/> measures on
+    /// <see cref="PoolSplit.HeldOut"/> (same fraction and seed).
+    /// </summary>
+    public static PoolSplit Split(long count, double heldOutFraction = 0.2, long seed = 0)
+    {
+        if (count < 2) throw new ArgumentException($"a held-out split needs at least 2 samples; there are {count}.", nameof(count));
+        var order = SeededShuffle.Permutation(count, SeededShuffle.Combine(seed, 0x9001));
+        long held = Math.Clamp((long)Math.Round(count * heldOutFraction), 1, count - 1);
+        return new PoolSplit(order[..(int)(count - held)], order[(int)(count - held)..]);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="model"/> as the next version of <paramref name="name"/>: its weights, its architecture
+    /// signature (one traced forward pass), the fingerprint of the task <paramref name="x"/>, <paramref name="y"/>
+    /// describe, its metrics on the held-out part of <see cref="Split"/>, and the dataset itself (content-addressed:
+    /// stored once however many entries use it). Atomic: on failure no entry appears.
+    /// </summary>
+    /// <param name="model">A trained model from one tensor to one tensor.</param>
+    /// <param name="x">Inputs, samples along the first dimension.</param>
+    /// <param name="y">Labels: integer class indices, or floating-point values.</param>
+    /// <param name="name">The entry's name (letters, digits, <c>.</c>, <c>_</c>, <c>-</c>).</param>
+    /// <param name="options">Held-out fraction, seed, builder, recipe, lineage, tags.</param>
+    /// <returns>The stored entry, with its version.</returns>
+    public PoolEntry AddModel(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, string name, AddModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new AddModelOptions();
+        options.Validate();
+        if (!SqlitePoolStore.IsValidName(name ?? ""))
+            throw new PoolException($"'{name}' is not a valid pool entry name: use letters, digits, '.', '_' and '-' (no '@', which starts a version or alias).");
+        var task = TaskFingerprint.Of(x, y);
+        using var sample = x.narrow(0, 0, Math.Min(2, x.shape[0]));
+        var signature = ArchitectureSignature.Trace(model, sample);
+        var split = Split(x.shape[0], options.HeldOutFraction, options.Seed);
+        var (heldX, heldY) = Take(x, y, split.HeldOut, int.MaxValue);
+        double score, loss;
+        using (heldX)
+        using (heldY)
+            (score, loss) = HeldOutScore.Measure(model, heldX, heldY, task.LabelKind);
+        var dataset = $"held-out {options.HeldOutFraction:0.##} of dataset (seed {options.Seed})";
+        var metrics = task.LabelKind == LabelKind.Class
+            ? new List<WeightsMetric> { new(dataset, "accuracy", score), new(dataset, "cross_entropy", loss) }
+            : new List<WeightsMetric> { new(dataset, "mse", loss) };
+
+        var state = WeightsFile.StateOf(model);
+        string weightsSha = Store.PutBlob(stream => SafetensorsWriter.Write(stream, state, null));
+        AfterStage?.Invoke("weights");
+        string datasetSha = Store.PutBlob(stream =>
+        {
+            using var cx = x.contiguous().cpu();
+            using var cy = y.contiguous().cpu();
+            SafetensorsWriter.Write(stream, new Dictionary<string, Tensor> { ["x"] = cx, ["y"] = cy }, null);
+        });
+        AfterStage?.Invoke("dataset");
+        return Store.Add(new PoolEntry
+        {
+            Name = name!,
+            Version = 0,
+            WeightsSha256 = weightsSha,
+            DatasetSha256 = datasetSha,
+            Architecture = signature,
+            Task = task,
+            Metrics = metrics,
+            Score = score,
+            HeldOutFraction = options.HeldOutFraction,
+            Seed = options.Seed,
+            Builder = options.Builder,
+            Recipe = options.Recipe,
+            Lineage = options.Lineage,
+            Tags = options.Tags,
+            Created = DateTimeOffset.UtcNow,
+            FileSize = new FileInfo(Store.BlobPath(weightsSha)!).Length,
+        });
+    }
+
+    /// <summary>Stores a model trained on a dataset's <paramref name="feature"/> and <paramref name="label"/>; see the tensor overload.</summary>
+    public PoolEntry AddModel(nn.Module<Tensor, Tensor> model, TensorDataset data, string feature, string label, string name, AddModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return AddModel(model, data.Feature(feature), data.Label(label).Values, name, options);
+    }
+
+    /// <summary>
+    /// Initialises <paramref name="model"/> in place from the pool and returns it. Candidates come from index queries on
+    /// the model's architecture (the same, or the same layers in other sizes); each is transferred layer by layer
+    /// (exact copy, overlap copy, input-channel adaptation, head re-initialisation) and scored on a held-out slice of
+    /// <paramref name="x"/>, <paramref name="y"/>, as is the fresh initialisation; the best wins. The report is in
+    /// <see cref="LastReport"/>.
+    /// </summary>
+    public T GetPretrainedModel<T>(T model, Tensor x, Tensor y, PretrainOptions? options = null) where T : nn.Module<Tensor, Tensor> =>
+        GetPretrainedModel(model, x, y, out _, options);
+
+    /// <summary>Initialises <paramref name="model"/> from a dataset's <paramref name="feature"/> and <paramref name="label"/>; see the tensor overload.</summary>
+    public T GetPretrainedModel<T>(T model, TensorDataset data, string feature, string label, PretrainOptions? options = null) where T : nn.Module<Tensor, Tensor>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return GetPretrainedModel(model, data.Feature(feature), data.Label(label).Values, out _, options);
+    }
+
+    /// <summary>Initialises <paramref name="model"/> in place from the pool, returns it, and gives the report; see the other overload.</summary>
+    public T GetPretrainedModel<T>(T model, Tensor x, Tensor y, out TransferReport report, PretrainOptions? options = null) where T : nn.Module<Tensor, Tensor>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new PretrainOptions();
+        options.Validate();
+        var watch = Stopwatch.StartNew();
+        var kind = HeldOutScore.KindOf(y);
+        var metric = HeldOutScore.MetricName(kind);
+        if (options.FromScratch)
+        {
+            report = LastReport = new TransferReport { Chosen = TransferReport.Fresh, Metric = metric, Summary = "trained from scratch by request (FromScratch): no pool entry consulted", Elapsed = watch.Elapsed };
+            return model;
+        }
+
+        var task = TaskFingerprint.Of(x, y);
+        ArchitectureSignature signature;
+        using (var sample = x.narrow(0, 0, Math.Min(2, x.shape[0])))
+            signature = ArchitectureSignature.Trace(model, sample);
+        var candidates = Store.Find(new PoolQuery(ArchitectureHash: signature.Hash, FamilyHash: signature.FamilyHash, InputShape: TaskFingerprint.Shape(task.InputShape), Limit: options.MaxCandidates));
+        var split = Split(x.shape[0], options.HeldOutFraction, options.Seed);
+        var (heldX, heldY) = Take(x, y, split.HeldOut, options.MaxHeldOutSamples);
+        var target = WeightsFile.StateOf(model);
+        var fresh = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+        var scores = new List<CandidateScore>();
+        Dictionary<string, Tensor>? best = null;
+        IReadOnlyList<LayerTransfer> bestLayers = [];
+        string chosen = TransferReport.Fresh;
+        try
+        {
+            var t0 = watch.Elapsed;
+            var (freshScore, freshLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
+            double bestScore = freshScore, bestLoss = freshLoss;
+            scores.Add(new CandidateScore(TransferReport.Fresh, freshScore, freshLoss, 0, (watch.Elapsed - t0).TotalSeconds, "the model as it was given"));
+            var rules = options.Rules ?? TransferRules.CrossArchitecture;
+            var aligner = options.Aligner ?? new DynamicProgrammingAligner();
+            foreach (var entry in candidates)
+            {
+                var started = watch.Elapsed;
+                if (options.Budget is { } budget && started >= budget)
+                {
+                    scores.Add(new CandidateScore(entry.Reference, double.NaN, double.NaN, 0, 0, "skipped: the budget was spent"));
+                    continue;
+                }
+
+                var source = LoadState(entry);
+                try
+                {
+                    Restore(target, fresh);
+                    var rows = TransferPlan.Apply(aligner.Align(entry.Architecture, signature), rules, source, target);
+                    int transferred = rows.Count(TransferPlan.Transferred);
+                    var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
+                    bool better = score > bestScore || (score == bestScore && loss < bestLoss);
+                    string note = (entry.Architecture.Hash == signature.Hash ? "same architecture" : entry.Architecture.FamilyHash == signature.FamilyHash ? "same layers, other sizes" : "other architecture, same input")
+                                  + (entry.Task.Key == task.Key ? ", same task" : $", task {entry.Task.Key}");
+                    scores.Add(new CandidateScore(entry.Reference, score, loss, transferred, (watch.Elapsed - started).TotalSeconds, note));
+                    if (better && transferred > 0)
+                    {
+                        bestScore = score;
+                        bestLoss = loss;
+                        chosen = entry.Reference;
+                        bestLayers = rows;
+                        if (best is not null) foreach (var t in best.Values) t.Dispose();
+                        best = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+                    }
+                }
+                finally
+                {
+                    foreach (var t in source.Values) t.Dispose();
+                }
+            }
+
+            Restore(target, best ?? fresh);
+        }
+        finally
+        {
+            heldX.Dispose();
+            heldY.Dispose();
+            foreach (var t in fresh.Values) t.Dispose();
+            if (best is not null) foreach (var t in best.Values) t.Dispose();
+        }
+
+        string summary = candidates.Count == 0
+            ? "no pool entry shares this architecture or its layer family: the fresh initialisation is kept"
+            : chosen == TransferReport.Fresh
+                ? $"{candidates.Count} candidate(s) scored; none beat the fresh initialisation, which is kept"
+                : $"initialised from {chosen}, the best of {candidates.Count} candidate(s) and the fresh initialisation";
+        report = LastReport = new TransferReport
+        {
+            Chosen = chosen,
+            Metric = metric,
+            HeldOutSamples = (int)Math.Min(split.HeldOut.LongLength, options.MaxHeldOutSamples),
+            Layers = bestLayers,
+            Candidates = scores,
+            Elapsed = watch.Elapsed,
+            Summary = summary,
+        };
+        return model;
+    }
+
+    /// <summary>An entry's weights as a registry entry (file, digest, typed metadata), loadable anywhere weights are.</summary>
+    public WeightsEntry WeightsOf(PoolEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var path = Store.BlobPath(entry.WeightsSha256)
+                   ?? throw new PoolException($"the weights file of {entry.Reference} ({entry.WeightsSha256}) is missing from the pool {Store.Location}.");
+        return entry.ToWeightsEntry(path);
+    }
+
+    /// <summary>The entry a reference names (<c>pool:name</c>, <c>name@3</c>, <c>name@champion</c>).</summary>
+    /// <exception cref="PoolException">No such entry; the message lists the name's versions and aliases.</exception>
+    public PoolEntry Get(string reference)
+    {
+        var (name, version) = PoolReference.Parse(reference);
+        return Store.Get(name, version) ?? throw new PoolException(NotFound(name, version));
+    }
+
+    /// <summary>Points <paramref name="alias"/> (e.g. <c>champion</c>) of <paramref name="name"/> at <paramref name="version"/>.</summary>
+    public void SetAlias(string name, string alias, int version) => Store.SetAlias(name, alias, version);
+
+    /// <summary>
+    /// Re-measures an entry: loads its weights (digest checked) into <paramref name="model"/> (a model of the entry's
+    /// architecture) and scores it on the held-out part of its stored dataset — the recorded score, unless a file changed.
+    /// </summary>
+    /// <returns>The score: accuracy for classes, minus the mean squared error for values.</returns>
+    public double Remeasure(PoolEntry entry, nn.Module<Tensor, Tensor> model)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(model);
+        WeightsLoader.Load(model, WeightsOf(entry));
+        var path = Store.BlobPath(entry.DatasetSha256)
+                   ?? throw new PoolException($"the dataset of {entry.Reference} ({entry.DatasetSha256}) is missing from the pool {Store.Location}.");
+        var data = WeightsLoader.ReadState(new WeightsEntry { Name = entry.Reference + " dataset", Source = path, Sha256 = entry.DatasetSha256 });
+        try
+        {
+            var split = Split(data["x"].shape[0], entry.HeldOutFraction, entry.Seed);
+            var (x, y) = Take(data["x"], data["y"], split.HeldOut, int.MaxValue);
+            using (x)
+            using (y)
+                return HeldOutScore.Measure(model, x, y, entry.Task.LabelKind).Score;
+        }
+        finally
+        {
+            foreach (var t in data.Values) t.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Store.Dispose();
+
+    internal string NotFound(string name, string version)
+    {
+        var versions = Store.List(name).Select(e => e.Version).ToList();
+        if (versions.Count == 0)
+        {
+            var names = Store.List().Select(e => e.Name).Distinct().ToList();
+            var hint = Graft.Text.Suggestions.DidYouMean(name, names);
+            return $"the pool {Store.Location} has no entry named '{name}'" + (names.Count == 0 ? " (it is empty)." : hint.Length > 0 ? "." + hint : $"; its entries are {string.Join(", ", names.Take(10))}.");
+        }
+
+        var aliases = Store.Aliases(name);
+        return $"the pool has no version or alias '{version}' of '{name}': its versions are {string.Join(", ", versions)} and its aliases {string.Join(", ", aliases.Select(a => $"{a.Key} -> {a.Value}"))}.";
+    }
+
+    private Dictionary<string, Tensor> LoadState(PoolEntry entry)
+    {
+        Interlocked.Increment(ref _weightLoads);
+        var state = WeightsLoader.ReadState(WeightsOf(entry));
+        return state.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+    }
+
+    private static void Restore(IReadOnlyDictionary<string, Tensor> target, IReadOnlyDictionary<string, Tensor> values)
+    {
+        using var _ = no_grad();
+        foreach (var (key, t) in target) t.copy_(values[key]);
+    }
+
+    private static (Tensor X, Tensor Y) Take(Tensor x, Tensor y, long[] indices, int max)
+    {
+        var chosen = indices.Length <= max ? indices : indices[..max];
+        using var index = tensor(chosen, ScalarType.Int64);
+        return (x.index_select(0, index), y.index_select(0, index));
+    }
+}
