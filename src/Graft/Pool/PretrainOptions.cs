@@ -17,8 +17,20 @@ public sealed record PretrainOptions
     /// <summary>At most this many held-out samples are scored (the rest of the slice is not needed to rank a few candidates).</summary>
     public int MaxHeldOutSamples { get; init; } = 2000;
 
-    /// <summary>At most this many pool entries are loaded and scored.</summary>
-    public int MaxCandidates { get; init; } = 5;
+    /// <summary>At most this many pool entries are loaded, transferred and ranked.</summary>
+    public int MaxCandidates { get; init; } = 10;
+
+    /// <summary>How many of the best-ranked candidates are scored on the held-out slice (the fresh initialisation always is).</summary>
+    public int ScoredCandidates { get; init; } = 3;
+
+    /// <summary>Rank candidates by LogME on their penultimate features before scoring the best few (false: score in retrieval order).</summary>
+    public bool RankByTransferability { get; init; } = true;
+
+    /// <summary>Fit a new or re-initialised linear head by ridge regression on the transferred features (linear probing).</summary>
+    public bool FitHead { get; init; } = true;
+
+    /// <summary>How many training samples (outside the held-out slice) feed linear probing and LogME.</summary>
+    public int RankingSamples { get; init; } = 1000;
 
     /// <summary>The seed of the held-out split.</summary>
     public long Seed { get; init; }
@@ -35,6 +47,8 @@ public sealed record PretrainOptions
         if (HeldOutFraction is <= 0 or >= 1) throw new ArgumentException($"HeldOutFraction must be between 0 and 1 (exclusive); it is {HeldOutFraction}.");
         if (MaxHeldOutSamples < 1) throw new ArgumentException($"MaxHeldOutSamples must be at least 1; it is {MaxHeldOutSamples}.");
         if (MaxCandidates < 0) throw new ArgumentException($"MaxCandidates must not be negative; it is {MaxCandidates}.");
+        if (ScoredCandidates < 1) throw new ArgumentException($"ScoredCandidates must be at least 1; it is {ScoredCandidates}.");
+        if (RankingSamples < 2) throw new ArgumentException($"RankingSamples must be at least 2; it is {RankingSamples}.");
         if (Budget is { } b && b < TimeSpan.Zero) throw new ArgumentException($"Budget must not be negative; it is {b}.");
     }
 }

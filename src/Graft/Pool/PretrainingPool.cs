@@ -3,6 +3,7 @@ using Graft.Data;
 using Graft.Data.Formats.Safetensors;
 using Graft.Data.Splits;
 using Graft.Pool.Fingerprints;
+using Graft.Pool.Ranking;
 using Graft.Pool.Signatures;
 using Graft.Pool.Storage;
 using Graft.Pool.Transfer;
@@ -192,18 +193,28 @@ public sealed class PretrainingPool : IDisposable
         var (heldX, heldY) = Take(x, y, split.HeldOut, options.MaxHeldOutSamples);
         var target = WeightsFile.StateOf(model);
         var fresh = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+        var (probeX, probeY) = Take(x, y, split.Train, options.RankingSamples);
+        var head = options.FitHead ? Features.Head(model, signature) : null;
         var scores = new List<CandidateScore>();
+        var ranked = new List<(PoolEntry Entry, Dictionary<string, Tensor> State, IReadOnlyList<LayerTransfer> Rows, int Transferred, double Transferability, double Seconds, string Note)>();
         Dictionary<string, Tensor>? best = null;
         IReadOnlyList<LayerTransfer> bestLayers = [];
         string chosen = TransferReport.Fresh;
         try
         {
+            // The fresh initialisation, its head fitted the same way as every candidate's: always a contender.
             var t0 = watch.Elapsed;
+            bool freshHead = head is not null && FitHead(model, signature, head, probeX, probeY, kind);
+            if (freshHead) Snapshot(target, fresh);
+            double freshTransferability = Transferability(model, signature, probeX, probeY, kind);
             var (freshScore, freshLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
             double bestScore = freshScore, bestLoss = freshLoss;
-            scores.Add(new CandidateScore(TransferReport.Fresh, freshScore, freshLoss, 0, (watch.Elapsed - t0).TotalSeconds, "the model as it was given"));
+            scores.Add(new CandidateScore(TransferReport.Fresh, freshScore, freshLoss, 0, (watch.Elapsed - t0).TotalSeconds,
+                freshHead ? "the model as given, head fitted by linear probing" : "the model as it was given") { Transferability = freshTransferability });
             var rules = options.Rules ?? TransferRules.CrossArchitecture;
             var aligner = options.Aligner ?? new DynamicProgrammingAligner();
+
+            // Transfer every candidate within the budget, fit its head where it is new, and rank by LogME.
             foreach (var entry in candidates)
             {
                 var started = watch.Elapsed;
@@ -217,26 +228,50 @@ public sealed class PretrainingPool : IDisposable
                 try
                 {
                     Restore(target, fresh);
-                    var rows = TransferPlan.Apply(aligner.Align(entry.Architecture, signature), rules, source, target);
+                    var rows = TransferPlan.Apply(aligner.Align(entry.Architecture, signature), rules, source, target).ToList();
                     int transferred = rows.Count(TransferPlan.Transferred);
-                    var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
-                    bool better = score > bestScore || (score == bestScore && loss < bestLoss);
                     string note = (entry.Architecture.Hash == signature.Hash ? "same architecture" : entry.Architecture.FamilyHash == signature.FamilyHash ? "same layers, other sizes" : "other architecture, same input")
                                   + (entry.Task.Key == task.Key ? ", same task" : $", task {entry.Task.Key}");
-                    scores.Add(new CandidateScore(entry.Reference, score, loss, transferred, (watch.Elapsed - started).TotalSeconds, note));
-                    if (better && transferred > 0)
+                    if (head is not null && rows.Count > 0 && !TransferPlan.Transferred(rows[^1]) && FitHead(model, signature, head, probeX, probeY, kind))
                     {
-                        bestScore = score;
-                        bestLoss = loss;
-                        chosen = entry.Reference;
-                        bestLayers = rows;
-                        if (best is not null) foreach (var t in best.Values) t.Dispose();
-                        best = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+                        rows[^1] = rows[^1] with { Note = rows[^1].Note + "; fitted by linear probing" };
+                        note += ", head fitted";
                     }
+
+                    double transferability = options.RankByTransferability ? Transferability(model, signature, probeX, probeY, kind) : double.NaN;
+                    ranked.Add((entry, target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal), rows, transferred, transferability, (watch.Elapsed - started).TotalSeconds, note));
                 }
                 finally
                 {
                     foreach (var t in source.Values) t.Dispose();
+                }
+            }
+
+            // Score the best-ranked few on the held-out slice; keep the best, the fresh initialisation included.
+            var order = options.RankByTransferability
+                ? ranked.OrderByDescending(r => double.IsNaN(r.Transferability) ? double.NegativeInfinity : r.Transferability).ToList()
+                : ranked;
+            for (int i = 0; i < order.Count; i++)
+            {
+                var r = order[i];
+                if (i >= options.ScoredCandidates || r.Transferred == 0)
+                {
+                    scores.Add(new CandidateScore(r.Entry.Reference, double.NaN, double.NaN, r.Transferred, r.Seconds,
+                        r.Transferred == 0 ? r.Note + "; no layer transferred" : $"{r.Note}; ranked {i + 1} by LogME, not scored") { Transferability = r.Transferability });
+                    continue;
+                }
+
+                var started = watch.Elapsed;
+                Restore(target, r.State);
+                var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
+                scores.Add(new CandidateScore(r.Entry.Reference, score, loss, r.Transferred, r.Seconds + (watch.Elapsed - started).TotalSeconds, r.Note) { Transferability = r.Transferability });
+                if (score > bestScore || (score == bestScore && loss < bestLoss))
+                {
+                    bestScore = score;
+                    bestLoss = loss;
+                    chosen = r.Entry.Reference;
+                    bestLayers = r.Rows;
+                    best = r.State;
                 }
             }
 
@@ -246,8 +281,10 @@ public sealed class PretrainingPool : IDisposable
         {
             heldX.Dispose();
             heldY.Dispose();
+            probeX.Dispose();
+            probeY.Dispose();
             foreach (var t in fresh.Values) t.Dispose();
-            if (best is not null) foreach (var t in best.Values) t.Dispose();
+            foreach (var r in ranked) foreach (var t in r.State.Values) t.Dispose();
         }
 
         string summary = candidates.Count == 0
@@ -330,6 +367,24 @@ public sealed class PretrainingPool : IDisposable
 
         var aliases = Store.Aliases(name);
         return $"the pool has no version or alias '{version}' of '{name}': its versions are {string.Join(", ", versions)} and its aliases {string.Join(", ", aliases.Select(a => $"{a.Key} -> {a.Value}"))}.";
+    }
+
+    private static bool FitHead(nn.Module<Tensor, Tensor> model, ArchitectureSignature signature, TorchSharp.Modules.Linear head, Tensor x, Tensor y, LabelKind kind)
+    {
+        using var features = Features.Penultimate(model, signature, x);
+        return features is not null && HeadFitting.Fit(head, features, y, kind);
+    }
+
+    private static double Transferability(nn.Module<Tensor, Tensor> model, ArchitectureSignature signature, Tensor x, Tensor y, LabelKind kind)
+    {
+        using var features = Features.Penultimate(model, signature, x);
+        return features is null ? double.NaN : LogMe.Score(features, y, kind);
+    }
+
+    private static void Snapshot(IReadOnlyDictionary<string, Tensor> from, Dictionary<string, Tensor> into)
+    {
+        using var _ = no_grad();
+        foreach (var (key, t) in from) into[key].copy_(t);
     }
 
     private Dictionary<string, Tensor> LoadState(PoolEntry entry)

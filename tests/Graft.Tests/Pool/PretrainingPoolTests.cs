@@ -60,12 +60,47 @@ public class PretrainingPoolTests
         var fresh = Train(NewMlp(3), x, y, epochs: 30);
         var before = State(fresh);
 
-        temp.Pool.GetPretrainedModel(fresh, x, y, out var report);
+        temp.Pool.GetPretrainedModel(fresh, x, y, out var report, new PretrainOptions { FitHead = false });
 
         var scored = report.Candidates.Where(c => !double.IsNaN(c.Score)).ToList();
         Assert.Equal(2, scored.Count);
         Assert.Equal(scored.Max(c => c.Score), report.ChosenScore);
         if (report.Chosen == TransferReport.Fresh) Assert.Equal(before, State(fresh));
+    }
+
+    [Fact]
+    public void A_new_head_is_fitted_by_linear_probing_so_accuracy_before_training_means_something()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Blobs(classes: 3);
+        temp.Pool.AddModel(Train(NewMlp(1), x, y), x, y, "three-classes");
+        // Another label space over the same inputs: six classes, each blob split in two by the sign of one feature.
+        var y6 = y * 2 + (x.select(1, 0) > x.select(1, 0).median()).to_type(ScalarType.Int64);
+        var target = NewMlp(2, classes: 6);
+
+        temp.Pool.GetPretrainedModel(target, x, y6, out var report);
+
+        var candidate = report.Candidates.Single(c => c.Reference == "pool:three-classes@1");
+        Assert.Contains("head fitted", candidate.Note);
+        Assert.False(double.IsNaN(candidate.Transferability));
+        Assert.True(report.ChosenScore > 0.5, report.ToString());
+        Assert.Equal(report.Candidates.Where(c => !double.IsNaN(c.Score)).Max(c => c.Score), report.ChosenScore);
+    }
+
+    [Fact]
+    public void Only_the_best_ranked_candidates_are_scored_on_the_held_out_slice()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Blobs();
+        temp.Pool.AddModel(Train(NewMlp(1), x, y), x, y, "good");
+        for (int i = 0; i < 3; i++) temp.Pool.AddModel(NewMlp(10 + i), x, y, "untrained");
+
+        temp.Pool.GetPretrainedModel(NewMlp(2), x, y, out var report, new PretrainOptions { ScoredCandidates = 2 });
+
+        Assert.Equal(5, report.Candidates.Count);
+        Assert.Equal(3, report.Candidates.Count(c => !double.IsNaN(c.Score)));      // the fresh model and the top two
+        Assert.Equal("pool:good@1", report.Chosen);
+        Assert.All(report.Candidates.Where(c => double.IsNaN(c.Score)), c => Assert.Contains("not scored", c.Note));
     }
 
     [Fact]
@@ -106,7 +141,7 @@ public class PretrainingPoolTests
     }
 
     [Fact]
-    public void A_model_of_other_sizes_receives_the_overlap_and_a_fresh_head_for_other_classes()
+    public void A_model_of_other_sizes_receives_the_overlap_and_a_fitted_head_for_other_classes()
     {
         using var temp = new TemporaryPool();
         var (x, y) = Blobs();
@@ -124,7 +159,8 @@ public class PretrainingPoolTests
             Assert.Equal(["resize", "head re-initialised"], report.Layers.Select(l => l.Rule));
             var head = report.Layers[1];
             Assert.Contains("3 -> 4 outputs", head.Note);
-            Assert.Equal(fresh[head.TargetLayer + ".weight"], State(wider)[head.TargetLayer + ".weight"]);
+            Assert.Contains("fitted by linear probing", head.Note);
+            Assert.NotEqual(fresh[head.TargetLayer + ".weight"], State(wider)[head.TargetLayer + ".weight"]);
         }
     }
 

@@ -10,7 +10,11 @@ namespace Graft.Pool.Transfer;
 /// <param name="LayersTransferred">How many target layers a rule filled from it.</param>
 /// <param name="Seconds">Time spent on it (loading, transfer, scoring).</param>
 /// <param name="Note">Why it was chosen, skipped or refused.</param>
-public sealed record CandidateScore(string Reference, double Score, double Loss, int LayersTransferred, double Seconds, string Note);
+public sealed record CandidateScore(string Reference, double Score, double Loss, int LayersTransferred, double Seconds, string Note)
+{
+    /// <summary>The LogME transferability of the candidate's penultimate features for the target labels (higher is better), or NaN when not measured.</summary>
+    public double Transferability { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// What <see cref="PretrainingPool.GetPretrainedModel{T}(T, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, PretrainOptions?)"/>
@@ -51,7 +55,7 @@ public sealed record TransferReport
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{Summary} ({Elapsed.TotalSeconds:0.00} s, {HeldOutSamples} held-out samples, metric {Metric})");
         foreach (var c in Candidates)
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {(c.Reference == Chosen ? "*" : " ")} {c.Reference,-32} {Format(c.Score),9} loss {Format(c.Loss),8}  {c.LayersTransferred,3} layers  {c.Seconds,6:0.00} s  {c.Note}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {(c.Reference == Chosen ? "*" : " ")} {c.Reference,-32} {Format(c.Score),9} loss {Format(c.Loss),8}  LogME {Format(c.Transferability),8}  {c.LayersTransferred,3} layers  {c.Seconds,6:0.00} s  {c.Note}");
         foreach (var l in Layers)
             text.AppendLine(CultureInfo.InvariantCulture, $"    {l.TargetLayer,-24} {l.TargetType,-12} {l.Rule,-20} {l.SourceLayer ?? "-",-24} {l.SourceShape,-18} -> {l.TargetShape,-18} {l.Note}");
         return text.ToString();

@@ -1,0 +1,56 @@
+using Graft.Data;
+using static TorchSharp.torch;
+
+namespace Graft.Pool.Ranking;
+
+/// <summary>
+/// Linear probing in closed form: the head's weights by ridge regression of the targets (one-hot classes, or values) on
+/// the penultimate features, W = (FᵀF + λI)⁻¹ FᵀY with a bias column, so a transferred body with a new head already
+/// predicts something at step 0 (LP-FT: the features are not damaged by a random head's first gradients).
+/// </summary>
+public static class HeadFitting
+{
+    /// <summary>
+    /// Fits <paramref name="head"/> (a linear layer) to map <paramref name="features"/> to <paramref name="y"/>.
+    /// Returns false (the head untouched) when its shape does not fit the features and the labels.
+    /// </summary>
+    /// <param name="head">The linear head to overwrite.</param>
+    /// <param name="features">Penultimate features [samples, D].</param>
+    /// <param name="y">Class indices, or values [samples] / [samples, k].</param>
+    /// <param name="kind">Classes or values.</param>
+    /// <param name="ridge">λ relative to the mean feature energy.</param>
+    public static bool Fit(TorchSharp.Modules.Linear head, Tensor features, Tensor y, LabelKind kind, double ridge = 1e-2)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(y);
+        long n = features.shape[0], d = features.shape[1];
+        long outputs = head.weight!.shape[0];
+        if (head.weight.shape[1] != d || n < 2) return false;
+        using var scope = NewDisposeScope();
+        Tensor targets;
+        if (kind == LabelKind.Class)
+        {
+            var labels = y.to_type(ScalarType.Int64).flatten();
+            if (labels.max().item<long>() >= outputs) return false;
+            targets = nn.functional.one_hot(labels, outputs).to_type(ScalarType.Float64);
+        }
+        else
+        {
+            targets = y.to_type(ScalarType.Float64).reshape(n, -1);
+            if (targets.shape[1] != outputs) return false;
+        }
+
+        var f = cat([features.to_type(ScalarType.Float64), ones(n, 1, dtype: ScalarType.Float64)], 1);
+        var gram = f.t().matmul(f);
+        double lambda = ridge * (gram.diagonal().mean().item<double>() + 1e-12);
+        var w = linalg.solve(gram + eye(d + 1, dtype: ScalarType.Float64) * lambda, f.t().matmul(targets));
+        using (no_grad())
+        {
+            head.weight.copy_(w.narrow(0, 0, d).t().to_type(head.weight.dtype));
+            head.bias?.copy_(w[d].to_type(head.bias.dtype));
+        }
+
+        return true;
+    }
+}
