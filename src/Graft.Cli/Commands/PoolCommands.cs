@@ -30,8 +30,70 @@ internal static class PoolCommands
         command.Subcommands.Add(Alias(pool, output, error));
         command.Subcommands.Add(Remove(pool, output, error));
         command.Subcommands.Add(Gc(pool, output, error));
+        command.Subcommands.Add(Rank(pool, console, output, error));
         return command;
     }
+
+    private static Command Rank(Option<string> poolOption, IAnsiConsole console, TextWriter output, TextWriter error)
+    {
+        var model = new Option<string>("--model") { Description = "A builder (e.g. small_cnn) or a run file (its model trained against a label).", Required = true };
+        var data = new Option<string?>("--data") { Description = "The target data (any data source); for a run file, default: the run's training data." };
+        var args = new Option<string[]>("--arg") { Description = "A builder argument, name=value (repeatable), e.g. --arg width=48." };
+        var feature = new Option<string?>("--feature") { Description = "The input feature (default: the data's only feature)." };
+        var label = new Option<string?>("--label") { Description = "The label (default: the data's only label)." };
+        var limit = new Option<int>("--limit") { Description = "Use only the first N samples of the data (0: all; run files: at most 5000 training samples).", DefaultValueFactory = _ => 0 };
+        var candidates = new Option<int>("--candidates") { Description = "At most this many pool entries are transferred and ranked.", DefaultValueFactory = _ => 10 };
+        var scored = new Option<int>("--scored") { Description = "How many of the best-ranked are scored on the held-out slice.", DefaultValueFactory = _ => 3 };
+        var command = new Command("rank", "Show how the pool would initialise a model for some data: every candidate's LogME, held-out score, transferred layers and why; nothing is written.")
+            { model, data, args, feature, label, limit, candidates, scored };
+        command.SetAction(parse => GraftCommand.Guard(error, () =>
+        {
+            using var pool = Open(parse.GetValue(poolOption)!);
+            var options = new PretrainOptions { MaxCandidates = parse.GetValue(candidates), ScoredCandidates = parse.GetValue(scored) };
+            var what = parse.GetValue(model)!;
+            Graft.Pool.Transfer.TransferReport report;
+            if (what.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || what.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || File.Exists(what))
+            {
+                var overrides = parse.GetValue(data) is { } d ? new[] { "data.source=" + d } : Array.Empty<string>();
+                var run = Graft.Runs.RunFiles.RunFileParser.Load(what, overrides);
+                int n = parse.GetValue(limit);
+                report = Graft.Runs.Execution.RunExecutor.RankInPool(run, pool, null, options, n > 0 ? n : 5000);
+            }
+            else
+            {
+                var source = parse.GetValue(data) ?? throw new ArgumentException($"--model {what} is a builder: pass --data with the target data.");
+                var (x, y) = Materialise(DataSource.Open(source, new DataSourceOptions(Limit: parse.GetValue(limit))), parse.GetValue(feature), parse.GetValue(label), source);
+                using (x)
+                using (y)
+                {
+                    var task = TaskFingerprint.Of(x, y);
+                    var builderArgs = new Dictionary<string, object>();
+                    foreach (var a in parse.GetValue(args) ?? [])
+                    {
+                        int eq = a.IndexOf('=');
+                        if (eq <= 0) throw new ArgumentException($"--arg {a}: write name=value, e.g. --arg width=48.");
+                        var value = a[(eq + 1)..];
+                        builderArgs[a[..eq]] = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l
+                            : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var dv) ? dv : value;
+                    }
+
+                    using var built = ModelCatalog.Create(what, builderArgs, new ModelShapes(task.InputShape, task.Classes));
+                    pool.GetPretrainedModel(built.AsTensorModule(), x, y, out report, options);
+                }
+            }
+
+            var table = new Table().AddColumns("candidate", "LogME", report.Metric, "loss", "layers", "seconds", "why");
+            foreach (var c in report.Candidates)
+                table.AddRow(Markup.Escape((c.Reference == report.Chosen ? "* " : "  ") + c.Reference), Number(c.Transferability), Number(c.Score), Number(c.Loss),
+                    c.LayersTransferred.ToString(CultureInfo.InvariantCulture), c.Seconds.ToString("0.00", CultureInfo.InvariantCulture), Markup.Escape(c.Note));
+            console.Write(table);
+            output.WriteLine($"{report.Summary} ({report.Elapsed.TotalSeconds:0.0} s, {report.HeldOutSamples} held-out samples)");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Number(double v) => double.IsNaN(v) ? "-" : v.ToString("0.0000", CultureInfo.InvariantCulture);
 
     private static Command Add(Option<string> poolOption, TextWriter output, TextWriter error)
     {

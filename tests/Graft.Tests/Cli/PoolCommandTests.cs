@@ -67,6 +67,13 @@ public class PoolCommandTests
             Assert.Equal(1, code);
             Assert.Contains("Did you mean 'two-run-net'?", error);
 
+            (code, output, error) = Run("pool", "rank", "--model", Path.Combine(dir, "run.yaml"), "--pool", pool);
+            Assert.True(code == 0, error);
+            Assert.Contains("LogME", output);
+            Assert.Contains("fresh initialisation", output);
+            Assert.Contains("pool:two-run-net@2", output);
+            Assert.Contains("same architecture, same task", output);
+
             Assert.Equal(0, Run("pool", "rm", "two-run-net", "--pool", pool).Code);
             (code, output, _) = Run("pool", "gc", "--pool", pool);
             Assert.Equal(0, code);

@@ -268,3 +268,34 @@ public class PretrainingPoolTests
             state.ToDictionary(kv => kv.Key, kv => kv.Value), Graft.Weights.Formats.WeightsFile.StateOf(model));
     }
 }
+
+public class DefaultPoolTests
+{
+    [Fact]
+    public void The_default_pool_lives_under_graft_home_and_is_seeded_with_the_built_in_weights()
+    {
+        var home = Path.Combine(Path.GetTempPath(), "graft-home-" + Guid.NewGuid().ToString("N"));
+        var before = Environment.GetEnvironmentVariable("GRAFT_HOME");
+        Environment.SetEnvironmentVariable("GRAFT_HOME", home);
+        try
+        {
+            Assert.Equal(Path.Combine(home, "pool"), PretrainingPool.DefaultDirectory);
+            using (var pool = Pretraining.OpenDefaultPool())
+            {
+                var iris = pool.Get("MlpWeights.IrisV1");
+                Assert.Contains(Pretraining.BuiltInTag, iris.Tags);
+                Assert.Equal("mlp", iris.Builder);
+                Assert.True(iris.Score > 0.8, $"held-out accuracy {iris.Score}");
+            }
+
+            using (var again = Pretraining.OpenDefaultPool())
+                Assert.Single(again.Store.List("MlpWeights.IrisV1"));   // seeded once
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GRAFT_HOME", before);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(home, recursive: true); } catch (IOException) { }
+        }
+    }
+}

@@ -130,6 +130,76 @@ public static class RunExecutor
     }
 
     /// <summary>
+    /// Ranks the pool's candidates for a model of <paramref name="run"/> (the one trained against a label, or
+    /// <paramref name="model"/>) on up to <paramref name="samples"/> of the run's training samples, as a fresh run of
+    /// that file would be initialised; the model is built and discarded, nothing is written.
+    /// </summary>
+    public static Graft.Pool.Transfer.TransferReport RankInPool(RunFile run, Graft.Pool.PretrainingPool pool, string? model = null, Graft.Pool.PretrainOptions? options = null, int samples = 5000)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(pool);
+        using var setup = Prepare(run, dev: false, reuseSavedSplit: false, saveSplit: false);
+        var chosen = ChooseModel(setup, run.Path, model);
+        var label = setup.Graph.TargetOf(chosen)!;
+        var (x, y) = Gather(setup, chosen, label.Name, [setup.Train], samples);
+        using (x)
+        using (y)
+        {
+            pool.GetPretrainedModel(chosen.Built.AsTensorModule(), x, y, out var report, options);
+            return report;
+        }
+    }
+
+    private static GraphModel ChooseModel(Setup setup, string where, string? model)
+    {
+        var candidates = setup.Graph.Models.Where(m => setup.Graph.TargetOf(m) is not null).ToList();
+        var chosen = model is not null
+            ? setup.Graph.Models.FirstOrDefault(m => m.Name == model)
+              ?? throw new ArgumentException($"{where} has no model '{model}'; its models are {string.Join(", ", setup.Graph.Models.Select(m => m.Name))}.")
+            : candidates.Count == 1 ? candidates[0]
+            : throw new ArgumentException($"{where} has {(candidates.Count == 0 ? "no model trained against a label" : "several models trained against labels: " + string.Join(", ", candidates.Select(m => m.Name)))}; name one with --model.");
+        if (setup.Graph.TargetOf(chosen) is null) throw new ArgumentException($"model '{chosen.Name}' is not trained against a label, so the pool cannot measure it.");
+        if (chosen.Inputs.Count != 1) throw new ArgumentException($"model '{chosen.Name}' takes {chosen.Inputs.Count} inputs; the pool keeps models of one input.");
+        return chosen;
+    }
+
+    /// <summary>What <paramref name="chosen"/> receives and the label it is trained against, over the loaders' batches (at most <paramref name="limit"/> samples).</summary>
+    private static (Tensor X, Tensor Y) Gather(Setup setup, GraphModel chosen, string label, IEnumerable<BatchLoader?> loaders, int limit = int.MaxValue)
+    {
+        var xs = new List<Tensor>();
+        var ys = new List<Tensor>();
+        long count = 0;
+        setup.Plan.SetTraining(false);
+        try
+        {
+            foreach (var loader in loaders)
+            {
+                if (loader is null) continue;
+                foreach (var batch in loader.Epoch(0))
+                {
+                    using var b = batch;
+                    if (count >= limit) continue;
+                    using var scope = NewDisposeScope();
+                    using (no_grad())
+                    {
+                        xs.Add(setup.Graph.InputOf(chosen, b).detach().clone().MoveToOuterDisposeScope());
+                        ys.Add(b.Labels[label].Values.detach().clone().MoveToOuterDisposeScope());
+                    }
+
+                    count += b.Size;
+                }
+            }
+
+            if (xs.Count == 0) throw new ArgumentException("there are no samples to measure the model on.");
+            return (cat(xs, 0), cat(ys, 0));
+        }
+        finally
+        {
+            foreach (var t in xs.Concat(ys)) t.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Adds a model of a finished run (its best checkpoint by default) to <paramref name="pool"/>. The entry's dataset is
     /// the run's validation and test samples — data the model never trained on — as the model sees them (features
     /// normalised, upstream models applied), with the label the model was trained against; the recipe is the resolved
@@ -148,48 +218,17 @@ public static class RunExecutor
         if (!File.Exists(path)) throw new FileNotFoundException($"the run {runDirectory} has no {checkpoint} checkpoint ({path}).", path);
         using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
         CheckpointFile.LoadWeights(path, setup.Plan);
-        var candidates = setup.Graph.Models.Where(m => setup.Graph.TargetOf(m) is not null).ToList();
-        GraphModel chosen = model is not null
-            ? setup.Graph.Models.FirstOrDefault(m => m.Name == model)
-              ?? throw new ArgumentException($"the run {runDirectory} has no model '{model}'; its models are {string.Join(", ", setup.Graph.Models.Select(m => m.Name))}.")
-            : candidates.Count == 1 ? candidates[0]
-            : throw new ArgumentException($"the run {runDirectory} has {(candidates.Count == 0 ? "no model trained against a label" : "several models trained against labels: " + string.Join(", ", candidates.Select(m => m.Name)))}; name one with --model.");
-        var label = setup.Graph.TargetOf(chosen) ?? throw new ArgumentException($"model '{chosen.Name}' is not trained against a label, so the pool cannot measure it.");
-        if (chosen.Inputs.Count != 1) throw new ArgumentException($"model '{chosen.Name}' takes {chosen.Inputs.Count} inputs; the pool keeps models of one input.");
-        var xs = new List<Tensor>();
-        var ys = new List<Tensor>();
-        setup.Plan.SetTraining(false);
-        try
-        {
-            foreach (var loader in new[] { setup.Validation, setup.Test })
-            {
-                if (loader is null) continue;
-                foreach (var batch in loader.Epoch(0))
-                {
-                    using var b = batch;
-                    using var scope = NewDisposeScope();
-                    using (no_grad())
-                    {
-                        xs.Add(setup.Graph.InputOf(chosen, b).detach().clone().MoveToOuterDisposeScope());
-                        ys.Add(b.Labels[label.Name].Values.detach().clone().MoveToOuterDisposeScope());
-                    }
-                }
-            }
-
-            if (xs.Count == 0) throw new ArgumentException($"the run {runDirectory} has no validation or test samples to measure the model on.");
-            using var x = cat(xs, 0);
-            using var y = cat(ys, 0);
+        var chosen = ChooseModel(setup, $"the run {runDirectory}", model);
+        var label = setup.Graph.TargetOf(chosen)!;
+        var (x, y) = Gather(setup, chosen, label.Name, [setup.Validation, setup.Test]);
+        using (x)
+        using (y)
             return pool.AddModel(chosen.Built.AsTensorModule(), x, y, name ?? $"{Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd('/'))}-{chosen.Name}", new Graft.Pool.AddModelOptions
             {
                 Builder = chosen.Section.Builder,
                 Recipe = run.Yaml,
                 Lineage = chosen.Section.Weights,
             });
-        }
-        finally
-        {
-            foreach (var t in xs.Concat(ys)) t.Dispose();
-        }
     }
 
     /// <summary>
