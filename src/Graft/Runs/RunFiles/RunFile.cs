@@ -85,4 +85,8 @@ public sealed record ModelSection(string Name, string Builder, IReadOnlyDictiona
 /// <param name="Logging">The <c>logging</c> section.</param>
 /// <param name="Models">The <c>models</c> section, in order.</param>
 /// <param name="Yaml">The resolved YAML text (overrides applied), saved in the run directory.</param>
-public sealed record RunFile(string Path, DataSection Data, SplitSection Split, TrainerOptions Training, int BatchSize, LoggingSection Logging, IReadOnlyList<ModelSection> Models, string Yaml);
+public sealed record RunFile(string Path, DataSection Data, SplitSection Split, TrainerOptions Training, int BatchSize, LoggingSection Logging, IReadOnlyList<ModelSection> Models, string Yaml)
+{
+    /// <summary>The task flows (<c>encoders</c>, <c>tasks</c>, <c>flows</c>), or null for a run of models only.</summary>
+    public FlowSection? Flow { get; init; }
+}
