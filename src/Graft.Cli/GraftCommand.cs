@@ -30,6 +30,8 @@ public static class GraftCommand
         root.Subcommands.Add(TrainCommands.CreateEval(console, error));
         root.Subcommands.Add(TrainCommands.CreateValidate(console, error));
         root.Subcommands.Add(TrainCommands.CreatePredict(console, error));
+        root.Subcommands.Add(FlowCommands.CreateTune(console, error));
+        root.Subcommands.Add(FlowCommands.CreateExplain(console, error));
         root.Subcommands.Add(CatalogCommands.CreateModels(console, output, error));
         root.Subcommands.Add(CatalogCommands.CreateSchema(output, error));
         var plugins = new Option<string[]>("--plugin") { Description = "An assembly (.dll) whose [ModelBuilder] and [Loss] entries run files may name (repeatable).", Recursive = true };
@@ -64,7 +66,7 @@ public static class GraftCommand
         {
             return action();
         }
-        catch (Exception e) when (e is DataFormatException or RunFileException or CheckpointException or DatasetNotFoundException
+        catch (Exception e) when (e is DataFormatException or Graft.Flows.Composition.FlowDefinitionException or InvalidDataException or RunFileException or CheckpointException or DatasetNotFoundException
                                        or NonFiniteLossException or ModelArgumentException or FileNotFoundException or DirectoryNotFoundException
                                        or ArgumentException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
