@@ -103,7 +103,7 @@ public class FlowRunFileTests
         Assert.Equal("features", e.Input);
         Assert.Equal(2, e.Preconditions.Count);
         Assert.Equal(new ConditionExpression.Not(new ConditionExpression.And(new ConditionExpression.Task("blocked"), new ConditionExpression.Task("dark"))), e.Preconditions[0]);
-        Assert.Equal(12, Assert.Throws<FlowExpressionException>(() => FlowExpression.Parse("a(features) b")).Column);
+        Assert.Equal(13, Assert.Throws<FlowExpressionException>(() => FlowExpression.Parse("a(features) b")).Column);
     }
 
     [Fact]
@@ -152,11 +152,11 @@ public class FlowCommandTests
         {
             var runDir = Path.Combine(dir, "run");
             var file = Path.Combine(dir, "run.yaml");
-            File.WriteAllText(file, $$"""
+            File.WriteAllText(file, $$$"""
                 data: {source: security-camera, limit: 300}
                 split: {validation: 0.2, test: 0.2, seed: 1}
                 training: {epochs: 2, batch_size: 32, threads: 1, monitor: validation.door_open.accuracy}
-                logging: {run_dir: {{runDir}}, curves: false}
+                logging: {run_dir: {{{runDir}}}, curves: false}
                 encoders:
                   - {name: features, input: image, builder: mlp, size: 16, args: {hidden: [32]}}
                 tasks:
