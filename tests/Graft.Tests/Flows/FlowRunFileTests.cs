@@ -187,6 +187,11 @@ public class FlowCommandTests
             Assert.Contains("person.face_x1.mae", scalars);
             Assert.Contains("loss.door_open", scalars);
 
+            var interpretation = Graft.Training.Logging.TensorBoard.TensorBoardEventReader.FindEventFiles(Path.Combine(runDir, "tensorboard", "interpretation")).Single();
+            Assert.Contains(Graft.Training.Logging.TensorBoard.TensorBoardEventReader.ReadTexts(interpretation), t => t.Tag == "interpretations");
+            var bytes = File.ReadAllBytes(interpretation);
+            Assert.True(bytes.AsSpan().IndexOf(new byte[] { 0x89, 0x50, 0x4E, 0x47 }) >= 0, "no PNG image in the interpretation events");
+
             var tune = Run("tune", runDir);
             Assert.True(tune.Code == 0, tune.Err);
             Assert.True(File.Exists(Path.Combine(runDir, "thresholds.json")));

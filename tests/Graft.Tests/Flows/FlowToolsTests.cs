@@ -76,6 +76,44 @@ public class FlowToolsTests
     }
 
     [Fact]
+    public void Predictions_say_where_each_task_applies_and_use_tuned_thresholds()
+    {
+        var (flow, data) = Camera(new float[,] { { 5, 0, 0 }, { -5, 0.5f, 1 } }, new long[] { 1, 0 }, new long[] { 0, 1 }, new float[] { 0, 7 });
+        using var _ = flow;
+        using var batch = data.GetBatch(new long[] { 0, 1 });
+        var p = flow.Predict(batch);
+        Assert.Equal(new[] { true, true }, FlowTestKit.Bools(p["camera_blocked"].Applies));
+        Assert.Equal(new[] { false, true }, FlowTestKit.Bools(p["door_open"].Applies));
+        Assert.Equal(new[] { false, true }, FlowTestKit.Bools(p["person.size"].Applies));
+        ((BinaryTask)flow.Node("door_open").Task!).Thresholds = new[] { 0.7 }; // sigmoid(0.5) = 0.62: now "closed"
+        var tuned = flow.Predict(batch);
+        Assert.False(tuned["door_open"].Decoded[1].item<bool>());
+        Assert.Equal(new[] { false, false }, FlowTestKit.Bools(tuned["person.size"].Applies));
+    }
+
+    [Fact]
+    public void Masked_language_modelling_trains_inside_a_flow_on_sequences()
+    {
+        var project = new FlowProject(new MaskedLanguageModelTask("tokens", vocabularySize: 4)).AddFlow("f", (f, x, o) =>
+        {
+            o += f["tokens"](x["sequence"]);
+            return o;
+        });
+        var target = tensor(new long[,] { { 1, -100, 3 }, { -100, -100, -100 }, { 0, 2, -100 } });
+        using var data = new TensorDataset().WithFeature("sequence", randn(3, 3, 5, generator: new Generator(1))).WithLabel("tokens", target, LabelKind.Value);
+        using var flow = FlowCompiler.Compile(project.Build("f"), Array.Empty<FlowEncoder>(), data.Schema);
+        using var batch = flow.View(data).GetBatch(new long[] { 0, 1, 2 });
+        Assert.Equal(new[] { true, false, true }, FlowTestKit.Bools(batch.Mask("tokens")));
+        var plan = flow.ToPlan();
+        var outputs = plan.Forward(batch);
+        Assert.Equal(new long[] { 3, 3, 4 }, outputs["tokens"].shape);
+        Assert.True(float.IsFinite(plan.Losses[0].Compute(outputs, batch).item<float>()));
+        var metric = plan.Metrics.Single().Create();
+        metric.Update(outputs[CompiledFlow.MetricOutput("tokens")], batch["tokens"], batch.Mask("tokens"));
+        Assert.InRange(metric.Compute(), 0, 1);
+    }
+
+    [Fact]
     public void A_closed_door_prunes_the_person_branch_but_keeps_door_open()
     {
         var (flow, data) = Camera(new float[,] { { -5, -4, 1 } }, new long[] { 0 }, new long[] { 0 }, new float[] { 0 });

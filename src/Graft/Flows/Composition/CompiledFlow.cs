@@ -34,6 +34,14 @@ public sealed record TaskWeighting(TaskWeightingKind Kind = TaskWeightingKind.Fi
         Weights is null ? 1 : Weights.TryGetValue(node.Path, out var w) ? w : Weights.TryGetValue(node.Name, out w) ? w : 1;
 }
 
+/// <summary>One task's prediction for a batch.</summary>
+/// <param name="Path">The task's path.</param>
+/// <param name="Logits">The head's output.</param>
+/// <param name="Activated">Probabilities or values.</param>
+/// <param name="Decoded">The answer: flags, classes sorted by score, or values.</param>
+/// <param name="Applies">Whether the task applies to each sample (its preconditions hold in the predictions), <c>bool [B]</c>.</param>
+public sealed record TaskPrediction(string Path, Tensor Logits, Tensor Activated, Tensor Decoded, Tensor Applies);
+
 /// <summary>The module of a compiled flow: the encoders and one head per task.</summary>
 public sealed class FlowModule : nn.Module
 {
@@ -271,6 +279,38 @@ public sealed class CompiledFlow : IDisposable
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// Predicts every task for a batch of the underlying data (features only are needed): logits, activated values,
+    /// decoded answers (with the tasks' current, possibly tuned, thresholds) and whether the task applies to each sample
+    /// according to the predicted preconditions. Runs in evaluation mode without gradients.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var predictions = compiled.Predict(batch);
+    /// bool locked = predictions["door_locked"].Applies[0].item&lt;bool&gt;() &amp;&amp; predictions["door_locked"].Decoded[0].item&lt;bool&gt;();
+    /// </code>
+    /// </example>
+    public IReadOnlyDictionary<string, TaskPrediction> Predict(Batch batch)
+    {
+        bool wasTraining = Module.training;
+        Module.eval();
+        try
+        {
+            using var _ = no_grad();
+            var logits = Forward(batch);
+            var gates = Gates(HoldsFromPredictions(logits), batch.Size);
+            return Tasks.ToDictionary(t => t.Path, t =>
+            {
+                var activated = t.Task!.Activate(logits[t.Path]);
+                return new TaskPrediction(t.Path, logits[t.Path], activated, t.Task.Decode(activated), gates[t.Path].True);
+            });
+        }
+        finally
+        {
+            Module.train(wasTraining);
+        }
     }
 
     /// <summary>Disposes the module.</summary>

@@ -64,6 +64,33 @@ public static class FlowInterpreter
         }).ToList();
     }
 
+    /// <summary>
+    /// Writes the best and worst inputs of every task as TensorBoard images (<c>&lt;task&gt;/best_0</c>, <c>&lt;task&gt;/worst_0</c>, ...)
+    /// when the flow reads image features (<c>[1 or 3, height, width]</c>); returns the number of images written.
+    /// </summary>
+    public static int WriteImages(IReadOnlyList<TaskInterpretation> interpretations, CompiledFlow flow, IDataset data, Graft.Training.Logging.TensorBoard.TensorBoardWriter writer, long step)
+    {
+        var images = flow.Features.Where(f => data.Schema.Feature(f).SampleShape is { Length: 3 } s && s[0] is 1 or 3).ToList();
+        if (images.Count == 0) return 0;
+        int written = 0;
+        foreach (var i in interpretations)
+        {
+            foreach (var (kind, samples) in new[] { ("best", i.Best), ("worst", i.Worst) })
+            {
+                if (samples.Count == 0) continue;
+                using var batch = data.GetBatch(samples.Select(s => s.Index).ToArray());
+                for (int k = 0; k < samples.Count; k++)
+                {
+                    using var pixels = batch.Features[images[0]][k];
+                    writer.AddImage($"{i.TaskPath}/{kind}_{k}", pixels, step);
+                    written++;
+                }
+            }
+        }
+
+        return written;
+    }
+
     /// <summary>The interpretations as Markdown: per task, the best and worst sample indices with their losses.</summary>
     public static string ToMarkdown(IReadOnlyList<TaskInterpretation> interpretations)
     {

@@ -45,6 +45,32 @@ public static class SyntheticData
 /// <param name="Predictions">Preconditions from the decoded predictions.</param>
 public sealed record FlowRunEvaluation(string Split, FlowEvaluation GroundTruth, FlowEvaluation Predictions);
 
+/// <summary>A finished flow run opened for use from C#: its compiled flow (best weights, tuned thresholds), data and split.</summary>
+public sealed class OpenedFlowRun : IDisposable
+{
+    private readonly IDisposable _owner;
+
+    internal OpenedFlowRun(CompiledFlow flow, IDataset data, DatasetSplit split, IDisposable owner)
+    {
+        Flow = flow;
+        Data = data;
+        Split = split;
+        _owner = owner;
+    }
+
+    /// <summary>The compiled flow with the checkpoint's weights and any tuned thresholds.</summary>
+    public CompiledFlow Flow { get; }
+
+    /// <summary>The run's data.</summary>
+    public IDataset Data { get; }
+
+    /// <summary>The run's split.</summary>
+    public DatasetSplit Split { get; }
+
+    /// <summary>Releases the flow and the data.</summary>
+    public void Dispose() => _owner.Dispose();
+}
+
 /// <summary>
 /// Runs the task flows of a run file (<c>encoders</c>, <c>tasks</c>, <c>flows</c>): the flow compiles to one module
 /// trained by the <see cref="Trainer"/> on the flow's dataset view; afterwards the best checkpoint is evaluated per task
@@ -130,11 +156,26 @@ public static class FlowRunner
                 using var writer = new TensorBoardWriter(Path.Combine(dir, "tensorboard", "interpretation"));
                 writer.AddText("interpretations", markdown, result.History.Count);
                 writer.AddText("evaluation", evaluation.GroundTruth.ToMarkdown(), result.History.Count);
+                FlowInterpreter.WriteImages(interpretations, setup.Flow, setup.Data, writer, result.History.Count);
             }
         }
 
         if (test.Count > 0 && name == "test") Atomic(Path.Combine(dir, "test.json"), JsonSerializer.Serialize(test, new JsonSerializerOptions { WriteIndented = true }));
         return new RunResult(dir, result, test);
+    }
+
+    /// <summary>Opens a finished flow run for prediction from C#: <c>run.Flow.Predict(batch)</c>; tuned thresholds apply.</summary>
+    /// <example>
+    /// <code>
+    /// using var run = FlowRunner.Open("runs/security-camera");
+    /// using var batch = run.Data.GetBatch(new long[] { 0, 1 });
+    /// var predictions = run.Flow.Predict(batch);
+    /// </code>
+    /// </example>
+    public static OpenedFlowRun Open(string runDirectory, string checkpoint = "best")
+    {
+        var setup = Load(runDirectory, checkpoint);
+        return new OpenedFlowRun(setup.Flow, setup.Data, setup.Split, setup);
     }
 
     /// <summary>Evaluates a finished flow run per task on its test data (validation when there is none).</summary>
