@@ -218,3 +218,31 @@ public class FlowCommandTests
         }
     }
 }
+
+[Collection(Graft.Tests.Runs.Execution.RunCollection.Name)]
+public class SecurityCameraExampleTests
+{
+    [Fact]
+    public void The_security_camera_example_trains_on_its_dev_subset_and_validates()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Graft.sln"))) root = root.Parent!;
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            var run = RunFileParser.Load(Path.Combine(root.FullName, "examples", "security-camera", "run.yaml"),
+                new[] { "training.epochs=1", "logging.run_dir=" + dir, "data.limit=600", "split.dev_size=128", "training.threads=2" });
+            var report = Graft.Runs.Execution.RunExecutor.Validate(run);
+            Assert.Contains(report.Models, m => m.Name == "features");
+            Assert.Contains(report.Models.Last().Outputs, o => o.StartsWith("door_locked (binary) | ~door_open", StringComparison.Ordinal));
+            var result = Graft.Runs.Execution.RunExecutor.Train(run, new Graft.Runs.Execution.RunOptions(Dev: true, Progress: Graft.Training.ProgressMode.None));
+            Assert.True(result.Training.Final.ContainsKey("validation.door_open.accuracy"));
+            Assert.True(result.Training.Final.ContainsKey("validation.loss.person_regression.face_regression.face_x1"));
+            Assert.True(File.Exists(Path.Combine(dir, "evaluation.md")));
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+}
