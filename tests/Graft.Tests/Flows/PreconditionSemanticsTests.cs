@@ -118,3 +118,42 @@ public class PreconditionSemanticsTests
         Assert.True(float.IsFinite(untrained.item<float>()));
     }
 }
+
+public class DelegateTaskTests
+{
+    [Fact]
+    public void A_task_made_of_functions_trains_in_a_flow_under_a_precondition()
+    {
+        var age = new DelegateTask("size", head: shape => new SizeHead(shape[0]), perSampleLoss: (logits, target) => (logits - target).abs())
+        {
+            Metrics = new[] { new TaskMetric("mae", () => new Graft.Training.Metrics.MeanAbsoluteError()) },
+        };
+        var project = new FlowProject(new BinaryTask("present"), age).AddFlow("f", (f, x, o) =>
+        {
+            o += f["present"](x["x"]);
+            o += f["size"](x["x"]) | o["present"];
+            return o;
+        });
+        using var data = Scene((0, 0, 0, 1, 4, 0), (0, 0, 0, 0, -1, -1));
+        using var flow = FlowCompiler.Compile(project.Build("f"), Array.Empty<FlowEncoder>(), data.Schema);
+        using var batch = flow.View(data).GetBatch(new long[] { 0, 1 });
+        Assert.Equal(new[] { true, false }, Bools(batch.Mask("size")));
+        var plan = flow.ToPlan();
+        var loss = plan.Losses.Single(l => l.Name == "size").Compute(plan.Forward(batch), batch);
+        Assert.True(loss.item<float>() > 0);
+        Assert.False(age.IsCondition);
+    }
+}
+
+internal sealed class SizeHead : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Linear linear;
+
+    public SizeHead(long inputs) : base(nameof(SizeHead))
+    {
+        linear = nn.Linear(inputs, 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) => linear.call(input).squeeze(-1);
+}

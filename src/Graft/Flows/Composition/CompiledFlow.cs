@@ -1,7 +1,6 @@
 using Graft.Data;
 using Graft.Flows.Tasks;
 using Graft.Training;
-using Graft.Training.Losses;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -230,10 +229,7 @@ public sealed class CompiledFlow : IDisposable
     /// <summary>The masked loss of one task on a batch of the dataset view: zero (never NaN) when no sample counts.</summary>
     public Tensor TaskLoss(FlowNode node, Tensor logits, Batch viewBatch)
     {
-        var task = node.Task!;
-        var mask = viewBatch.Mask(node.Path);
-        var target = task.Sanitize(viewBatch[node.Path], mask);
-        return MaskedLosses.MaskedMean(task.PerSampleLoss(logits, target), mask);
+        return node.Task!.Loss(logits, viewBatch[node.Path], viewBatch.Mask(node.Path));
     }
 
     /// <summary>The key under which the plan's forward pass gives a task's metric input.</summary>

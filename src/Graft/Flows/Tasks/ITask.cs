@@ -44,6 +44,13 @@ public interface ITask
     /// <summary>The loss of each sample, <c>[B]</c>, for targets that are all available (missing ones are replaced by <see cref="Sanitize"/> first).</summary>
     Tensor PerSampleLoss(Tensor logits, Tensor target);
 
+    /// <summary>
+    /// The task's loss: the mean per-sample loss over the samples in <paramref name="mask"/> (label available and
+    /// preconditions holding); exactly zero, with zero gradient, when no sample counts.
+    /// </summary>
+    Tensor Loss(Tensor logits, Tensor target, Tensor mask) =>
+        Graft.Training.Losses.MaskedLosses.MaskedMean(PerSampleLoss(logits, Sanitize(target, mask)), mask);
+
     /// <summary>Which samples carry a usable label: the dataset's mask, and (when the task declares one) no sentinel value.</summary>
     Tensor Available(Tensor values, Tensor mask);
 
