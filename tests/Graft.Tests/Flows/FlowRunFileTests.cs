@@ -144,6 +144,49 @@ public class FlowCommandTests
     }
 
     [Fact]
+    public void Two_files_labelled_for_different_tasks_are_appended_and_train_one_flow()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "graft-flow-concat-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            void Part(string name, string label, int column, ulong seed)
+            {
+                var x = TorchSharp.torch.randn(200, 4, generator: new TorchSharp.torch.Generator(seed));
+                Graft.Data.Formats.NumPy.NpzWriter.Write(Path.Combine(dir, name), new Dictionary<string, TorchSharp.torch.Tensor>
+                {
+                    ["x"] = x, [label] = x[.., column].gt(0).to_type(TorchSharp.torch.ScalarType.Int64),
+                });
+            }
+
+            Part("doors.npz", "door_open", 0, 1);
+            Part("people.npz", "person_present", 1, 2);
+            var runDir = Path.Combine(dir, "run");
+            File.WriteAllText(Path.Combine(dir, "run.yaml"), $$$"""
+                data: {source: doors.npz, concat: [people.npz]}
+                split: {validation: 0.2, test: 0.2, seed: 1}
+                training: {epochs: 8, batch_size: 32, threads: 1, lr: 0.05}
+                logging: {run_dir: {{{runDir}}}, tensorboard: false, curves: false}
+                tasks: {door_open: binary, person_present: binary}
+                flows:
+                  - door_open(x)
+                  - person_present(x)
+                """);
+            var run = RunFileParser.Load(Path.Combine(dir, "run.yaml"));
+            Graft.Runs.Execution.RunExecutor.Train(run, new Graft.Runs.Execution.RunOptions(Progress: Graft.Training.ProgressMode.None));
+            var evaluation = Graft.Runs.Execution.FlowRunner.Evaluate(runDir).GroundTruth;
+            var doors = evaluation.Rows.First(r => r.TaskPath == "door_open" && r.Metric == "accuracy");
+            var people = evaluation.Rows.First(r => r.TaskPath == "person_present" && r.Metric == "accuracy");
+            Assert.Equal(80, doors.Samples + people.Samples); // 400 samples, 20% test: every test sample counts for exactly one task
+            Assert.True(doors.Value > 0.85 && people.Value > 0.85, evaluation.ToMarkdown());
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public void Train_tune_eval_explain_and_predict_work_on_a_flow_run()
     {
         var dir = Path.Combine(Path.GetTempPath(), "graft-flow-run-" + Guid.NewGuid().ToString("N"));

@@ -330,21 +330,26 @@ public static class FlowRunner
         var owned = new List<IDisposable>();
         try
         {
+            var parts = new[] { run.Data.Source }.Concat(run.Data.Concat).Select(source => OpenSource(run, section, source)).ToList();
             IDataset data;
-            if (SyntheticData.Names.Contains(run.Data.Source))
+            if (parts.Count == 1)
             {
-                data = SyntheticData.Open(run.Data.Source, run.Data.Limit);
+                data = parts[0];
             }
             else
             {
-                var labels = run.Data.Labels.Count > 0 ? run.Data.Labels : section.Tasks.Select(t => t.Task.Label).Distinct().ToDictionary(l => l, _ => (LabelKind?)null);
+                var tensors = parts.Select((p, i) => p as TensorDataset ?? throw new RunFileException(run.Path, 0, "data.concat", $"'{(i == 0 ? run.Data.Source : run.Data.Concat[i - 1])}' is read lazily; appending needs in-memory data (CSV, NumPy, safetensors, IDX).")).ToArray();
                 try
                 {
-                    data = DataSource.Open(run.Data.Source, new DataSourceOptions(labels, run.Data.Limit, run.Data.Features.Count > 0 ? run.Data.Features : null));
+                    data = DatasetConcatenation.Concatenate(tensors);
                 }
-                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or Graft.Data.Catalog.DatasetNotFoundException)
+                catch (ArgumentException e)
                 {
-                    throw new RunFileException(run.Path, 0, "data.source", e.Message);
+                    throw new RunFileException(run.Path, 0, "data.concat", e.Message);
+                }
+                finally
+                {
+                    foreach (var p in tensors) p.Dispose();
                 }
             }
 
@@ -420,6 +425,38 @@ public static class FlowRunner
         {
             foreach (var o in owned) o.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens one source of a flow run. Its labels are the tasks' labels it holds (a source may carry only some of them);
+    /// with <c>data.labels</c> given, those.
+    /// </summary>
+    private static IDataset OpenSource(RunFile run, FlowSection section, string source)
+    {
+        if (SyntheticData.Names.Contains(source)) return SyntheticData.Open(source, run.Data.Limit);
+        var features = run.Data.Features.Count > 0 ? run.Data.Features : null;
+        try
+        {
+            IReadOnlyDictionary<string, LabelKind?> labels;
+            if (run.Data.Labels.Count > 0)
+            {
+                labels = run.Data.Labels;
+            }
+            else
+            {
+                // Which tensors (or columns) the source has: open it once as it is, then again naming the tasks' labels it holds.
+                var probe = DataSource.Open(source, new DataSourceOptions(null, 1, null));
+                var names = probe.Schema.Features.SelectMany(f => new[] { f.Name }.Concat(f.ColumnNames ?? Array.Empty<string>())).Concat(probe.Schema.Labels.Select(l => l.Name)).ToHashSet();
+                (probe as IDisposable)?.Dispose();
+                labels = section.Tasks.Select(t => t.Task.Label).Distinct().Where(names.Contains).ToDictionary(l => l, _ => (LabelKind?)null);
+            }
+
+            return DataSource.Open(source, new DataSourceOptions(labels, run.Data.Limit, features));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or Graft.Data.Catalog.DatasetNotFoundException)
+        {
+            throw new RunFileException(run.Path, 0, "data.source", e.Message);
         }
     }
 

@@ -301,6 +301,8 @@ public static class RunExecutor
         try
         {
             var labels = run.Data.Labels;
+            if (run.Data.Concat.Count > 0)
+                throw new RunFileException(run.Path, 0, "data.concat", "appending sources is for runs with flows (tasks and flows sections), whose tasks each learn from the samples that carry their label.");
             IDataset data;
             try
             {

@@ -17,6 +17,12 @@ public sealed record DataSection(string Source, string? Test, IReadOnlyDictionar
     /// <summary>Features standardised to zero mean and unit variance per column, with statistics of the training part.</summary>
     public IReadOnlyList<string> Normalize { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// More sources appended to <see cref="Source"/> (runs with flows): their features must match, and a label a source
+    /// lacks is missing (mask false) for its samples — datasets labelled for different tasks train one model.
+    /// </summary>
+    public IReadOnlyList<string> Concat { get; init; } = Array.Empty<string>();
+
     /// <summary>Image augmentation of training batches, per feature.</summary>
     public IReadOnlyList<AugmentSection> Augment { get; init; } = Array.Empty<AugmentSection>();
 }

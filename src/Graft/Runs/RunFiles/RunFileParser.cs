@@ -66,6 +66,7 @@ public static class RunFileParser
         {
             dataMap.Children[new YamlScalarNode("source")] = new YamlScalarNode(data.Source);
             if (data.Test is not null) dataMap.Children[new YamlScalarNode("test")] = new YamlScalarNode(data.Test);
+            if (data.Concat.Count > 0) dataMap.Children[new YamlScalarNode("concat")] = new YamlSequenceNode(data.Concat.Select(c => (YamlNode)new YamlScalarNode(c)));
         }
 
         var resolved = Serialize(stream);
@@ -180,6 +181,7 @@ public static class RunFileParser
         if (limit < 0) throw s.Error("limit", "must be 0 (all samples) or a positive number.");
         var features = s.StringList("features");
         var normalize = s.StringList("normalize");
+        var concat = s.StringList("concat").Select(c => Resolve(c, baseDir)).ToList();
         var augment = new List<AugmentSection>();
         foreach (var node in s.List("augment"))
         {
@@ -195,7 +197,7 @@ public static class RunFileParser
         }
 
         s.Finish();
-        return new DataSection(source, test, labels, limit) { Features = features, Normalize = normalize, Augment = augment };
+        return new DataSection(source, test, labels, limit) { Features = features, Normalize = normalize, Augment = augment, Concat = concat };
     }
 
     private static string Resolve(string source, string baseDir)

@@ -43,6 +43,7 @@ public static class RunFileSchema
             ["limit"] = Int("Only the first N samples of each source (0: all).", 0, 0),
             ["features"] = Array(Str("A CSV column (forming the feature matrix) or tensor to use as a feature; default: every non-label one.")),
             ["normalize"] = Array(Str("A feature to standardise with statistics of the training part.")),
+            ["concat"] = Array(Str("Another source whose samples are appended (runs with flows); labels it lacks are missing for its samples.")),
             ["augment"] = Array(Obj("Augmentation of one image feature of training batches.", new()
             {
                 ["feature"] = Str("The image feature."),
