@@ -235,6 +235,10 @@ public class FlowCommandTests
             var bytes = File.ReadAllBytes(interpretation);
             Assert.True(bytes.AsSpan().IndexOf(new byte[] { 0x89, 0x50, 0x4E, 0x47 }) >= 0, "no PNG image in the interpretation events");
 
+            var help = Run("--help");
+            Assert.Contains("tune", help.Out);
+            Assert.Contains("explain", help.Out);
+
             var tune = Run("tune", runDir);
             Assert.True(tune.Code == 0, tune.Err);
             Assert.True(File.Exists(Path.Combine(runDir, "thresholds.json")));
