@@ -134,7 +134,13 @@ public static class FlowRunner
             throw new RunFileException(run.Path, 0, "", $"cannot resume: {resume} does not exist (no epoch of this run finished).");
         using var setup = Prepare(run, options.Dev, reuseSavedSplit: options.Resume, saveSplit: true);
         Directory.CreateDirectory(dir);
-        if (!options.Resume) Atomic(Path.Combine(dir, RunExecutor.ResolvedRunFile), run.Yaml);
+        if (!options.Resume)
+        {
+            Atomic(Path.Combine(dir, RunExecutor.ResolvedRunFile), run.Yaml);
+            // Thresholds tuned for an earlier run's weights do not belong to this one.
+            File.Delete(Path.Combine(dir, ThresholdTuner.FileName));
+        }
+
         var lines = options.Progress == ProgressMode.Lines && options.Log is not null;
         var trainerOptions = run.Training with { Progress = lines ? ProgressMode.None : options.Progress };
         var callbacks = new List<Graft.Training.Callbacks.ITrainerCallback>();
