@@ -258,6 +258,10 @@ public class FlowCommandTests
             var predict = Run("predict", runDir, "--data", "security-camera", "--output", csv);
             Assert.True(predict.Code == 0, predict.Err);
             Assert.StartsWith("index,camera_blocked,door_open,person.face_x1,person.shirt_type", File.ReadAllText(csv));
+
+            // Training again in the same directory drops thresholds tuned for the old weights.
+            Assert.Equal(0, Run("train", file).Code);
+            Assert.False(File.Exists(Path.Combine(runDir, "thresholds.json")));
         }
         finally
         {
