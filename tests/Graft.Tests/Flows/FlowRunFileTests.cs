@@ -297,3 +297,20 @@ public class SecurityCameraExampleTests
         }
     }
 }
+
+public class FlowReadmeTests
+{
+    [Fact]
+    public void The_flow_run_file_excerpt_in_the_readme_parses()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Graft.sln"))) root = root.Parent!;
+        var text = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+        int section = text.IndexOf("## Task flows", StringComparison.Ordinal);
+        int from = text.IndexOf("```yaml\n", section, StringComparison.Ordinal) + "```yaml\n".Length;
+        int to = text.IndexOf("```", from, StringComparison.Ordinal);
+        var run = RunFileParser.Parse("data: {source: security-camera}\n" + text[from..to], Path.Combine(root.FullName, "run.yaml"));
+        Assert.Equal("full_flow", run.Flow!.Root);
+        Assert.Equal(4, run.Flow.Tasks.Count);
+    }
+}
