@@ -259,6 +259,10 @@ public class FlowCommandTests
             Assert.True(predict.Code == 0, predict.Err);
             Assert.StartsWith("index,camera_blocked,door_open,person.face_x1,person.shirt_type", File.ReadAllText(csv));
 
+            var resumed = Run("train", "--resume", runDir, "--set", "training.epochs=3");
+            Assert.True(resumed.Code == 0, resumed.Err);
+            Assert.Equal(3, System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "metrics.json"))).RootElement.GetProperty("epochs").GetArrayLength());
+
             // Training again in the same directory drops thresholds tuned for the old weights.
             Assert.Equal(0, Run("train", file).Code);
             Assert.False(File.Exists(Path.Combine(runDir, "thresholds.json")));
