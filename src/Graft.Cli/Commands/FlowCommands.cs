@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Graft.Flows.Evaluation;
-using Graft.Flows.Explanation;
-using Graft.Flows.Tuning;
+using Graft.Flows.Explanation; // the nodes FlowRunner.Explain returns
 using Graft.Runs.Execution;
 using Spectre.Console;
 
@@ -14,7 +12,7 @@ internal static class FlowCommands
     public static Command CreateTune(IAnsiConsole console, TextWriter error)
     {
         var dir = new Argument<string>("run-dir") { Description = "A flow run directory written by graft train." };
-        var metric = new Option<string>("--metric") { Description = $"What to maximise: {string.Join(", ", ThresholdTuningOptions.MetricNames)}.", DefaultValueFactory = _ => "f1" };
+        var metric = new Option<string>("--metric") { Description = $"What to maximise: {string.Join(", ", FlowRunner.TunableMetrics)}.", DefaultValueFactory = _ => "f1" };
         var checkpoint = new Option<string>("--checkpoint") { Description = "best or last.", DefaultValueFactory = _ => "best" };
         var command = new Command("tune", "Tune the thresholds of a flow run's binary and multi-label tasks on validation data (precondition-filtered); saves thresholds.json, which eval, predict and explain apply.") { dir, metric, checkpoint };
         command.SetAction(parse => GraftCommand.Guard(error, () =>
@@ -26,7 +24,7 @@ internal static class FlowCommands
             foreach (var (task, thresholds, before, after) in results)
                 table.AddRow(Markup.Escape(task), string.Join(" ", thresholds.Select(t => t.ToString("0.00", CultureInfo.InvariantCulture))), Number(before), Number(after));
             console.Write(table);
-            console.MarkupLine($"saved {Markup.Escape(Path.Combine(parse.GetValue(dir)!, ThresholdTuner.FileName))}");
+            console.MarkupLine($"saved {Markup.Escape(Path.Combine(parse.GetValue(dir)!, FlowRunner.ThresholdsFile))}");
             return 0;
         }));
         return command;
@@ -53,9 +51,9 @@ internal static class FlowCommands
     /// <summary>Prints the per-task evaluation of a flow run (ground-truth and predicted preconditions).</summary>
     public static void PrintEvaluation(IAnsiConsole console, FlowRunEvaluation evaluation)
     {
-        foreach (var e in new[] { evaluation.GroundTruth, evaluation.Predictions })
+        foreach (var (e, source) in new[] { (evaluation.GroundTruth, "ground truth"), (evaluation.Predictions, "predictions") })
         {
-            var title = $"{evaluation.Split}: preconditions from {(e.Source == PreconditionSource.GroundTruth ? "ground truth" : "predictions")}";
+            var title = $"{evaluation.Split}: preconditions from {source}";
             var table = new Table().Title(Markup.Escape(title)).AddColumns("", "task_path", "metric", "value", "samples");
             for (int i = 0; i < e.Rows.Count; i++)
             {

@@ -125,5 +125,11 @@ public static class FlowEvaluator
 
     /// <summary>What a task's metrics read: thresholded tasks give ±1 "logits" from their decoded flags, so tuned thresholds count.</summary>
     internal static Tensor MetricInput(ITask task, Tensor logits) =>
-        task is IThresholdedTask ? task.Decode(task.Activate(logits)).to_type(ScalarType.Float32) * 2 - 1 : task.MetricPrediction(logits);
+        task is IThresholdedTask ? Signs(task.Decode(task.Activate(logits))) : task.MetricPrediction(logits);
+
+    private static Tensor Signs(Tensor flags)
+    {
+        var d = flags.to_type(ScalarType.Float32);
+        return d.add(d).sub(ones_like(d));
+    }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Graft.Training.Metrics;
 using static TorchSharp.torch;
 
@@ -48,14 +49,24 @@ public sealed class BinaryTask : TaskBase, IThresholdedTask
     public override Tensor Activate(Tensor logits) => logits.sigmoid();
 
     /// <inheritdoc />
-    public override Tensor Decode(Tensor activated) => activated.gt(_thresholds[0]);
+    public override Tensor Decode(Tensor activated)
+    {
+        // An explicit scalar kept alive across the native call (an implicit one may be finalised during it).
+        using var threshold = _thresholds[0].ToScalar();
+        return activated.gt(threshold);
+    }
 
     /// <inheritdoc />
     public override Tensor PerSampleLoss(Tensor logits, Tensor target) =>
         nn.functional.binary_cross_entropy_with_logits(logits, target.reshape(logits.shape).to_type(logits.dtype), reduction: nn.Reduction.None);
 
     /// <inheritdoc />
-    public override Tensor Holds(Tensor values) => values.dtype == ScalarType.Bool ? values.reshape(values.shape[0]) : values.reshape(values.shape[0]).to_type(ScalarType.Float32).gt(0.5);
+    public override Tensor Holds(Tensor values)
+    {
+        if (values.dtype == ScalarType.Bool) return values.reshape(values.shape[0]);
+        using var half = 0.5.ToScalar();
+        return values.reshape(values.shape[0]).to_type(ScalarType.Float32).gt(half);
+    }
 
     /// <inheritdoc />
     public override Tensor EmptyLabel(long count) => zeros(count, ScalarType.Int64);
@@ -111,7 +122,9 @@ public sealed class ClassificationTask : TaskBase
     public override Tensor Sanitize(Tensor target, Tensor available)
     {
         var t = target.to_type(ScalarType.Int64);
-        return where(available.logical_and(t.ge(0)).logical_and(t.lt(Classes)), t, zeros_like(t));
+        using var zero = 0.ToScalar();
+        using var classes = Classes.ToScalar();
+        return where(available.logical_and(t.ge(zero)).logical_and(t.lt(classes)), t, zeros_like(t));
     }
 
     /// <inheritdoc />
@@ -219,14 +232,21 @@ public sealed class BoundedRegressionTask : TaskBase
     public override IReadOnlyList<TaskMetric> Metrics { get; }
 
     /// <inheritdoc />
-    public override Tensor Activate(Tensor logits) => logits.sigmoid() * Scale;
+    public override Tensor Activate(Tensor logits)
+    {
+        using var scale = Scale.ToScalar();
+        return logits.sigmoid().mul(scale);
+    }
 
     /// <inheritdoc />
     public override Tensor Decode(Tensor activated) => activated;
 
     /// <inheritdoc />
-    public override Tensor PerSampleLoss(Tensor logits, Tensor target) =>
-        PerSample((logits.sigmoid() - target.reshape(logits.shape).to_type(logits.dtype) / Scale).square());
+    public override Tensor PerSampleLoss(Tensor logits, Tensor target)
+    {
+        using var scale = Scale.ToScalar();
+        return PerSample((logits.sigmoid() - target.reshape(logits.shape).to_type(logits.dtype).div(scale)).square());
+    }
 
     /// <inheritdoc />
     public override Tensor MetricPrediction(Tensor logits) => Activate(logits);

@@ -54,8 +54,9 @@ public sealed class MaskedLanguageModelTask : TaskBase
     /// <inheritdoc />
     public override Tensor Available(Tensor values, Tensor mask)
     {
-        var m = mask.dtype == ScalarType.Bool ? mask : mask.ne(0);
-        return m.logical_and(values.ne(IgnoreIndex).any(1));
+        var m = mask.dtype == ScalarType.Bool ? mask : mask.to_type(ScalarType.Bool);
+        using var ignore = IgnoreIndex.ToScalar();
+        return m.logical_and(values.ne(ignore).any(1));
     }
 
     /// <inheritdoc />
@@ -63,19 +64,24 @@ public sealed class MaskedLanguageModelTask : TaskBase
     {
         var t = target.to_type(ScalarType.Int64);
         var rows = available.unsqueeze(1).expand(t.shape);
-        var valid = rows.logical_and(t.ge(0)).logical_and(t.lt(VocabularySize));
-        return where(valid, t, full_like(t, IgnoreIndex));
+        using var zero = 0.ToScalar();
+        using var vocabulary = VocabularySize.ToScalar();
+        using var ignore = IgnoreIndex.ToScalar();
+        var valid = rows.logical_and(t.ge(zero)).logical_and(t.lt(vocabulary));
+        return where(valid, t, full_like(t, ignore));
     }
 
     /// <inheritdoc />
     public override Tensor PerSampleLoss(Tensor logits, Tensor target)
     {
         var t = target.to_type(ScalarType.Int64);
-        var keep = t.ne(IgnoreIndex);
+        using var ignore = IgnoreIndex.ToScalar();
+        using var one = 1.ToScalar();
+        var keep = t.ne(ignore);
         var safe = where(keep, t, zeros_like(t));
         var perToken = nn.functional.cross_entropy(logits.flatten(0, 1), safe.flatten(), reduction: nn.Reduction.None).reshape(t.shape);
         var w = keep.to_type(perToken.dtype);
-        return (perToken * w).sum(1) / w.sum(1).clamp_min(1);
+        return (perToken * w).sum(1) / w.sum(1).clamp_min(one);
     }
 
     /// <inheritdoc />
@@ -107,8 +113,9 @@ public sealed class TokenAccuracy : IMetric
         if (prediction.dim() != 3 || target.dim() != 2 || prediction.shape[0] != target.shape[0] || prediction.shape[1] != target.shape[1])
             throw new ArgumentException($"token_accuracy: expected logits [B, L, V] and token ids [B, L]; got [{string.Join(", ", prediction.shape)}] and [{string.Join(", ", target.shape)}].");
         var t = target.to_type(ScalarType.Int64);
-        var keep = t.ne(_ignore);
-        if (mask is not null) keep = keep.logical_and((mask.dtype == ScalarType.Bool ? mask : mask.ne(0)).unsqueeze(1));
+        using var ignore = _ignore.ToScalar();
+        var keep = t.ne(ignore);
+        if (mask is not null) keep = keep.logical_and((mask.dtype == ScalarType.Bool ? mask : mask.to_type(ScalarType.Bool)).unsqueeze(1));
         var hit = prediction.detach().argmax(-1).eq(t).logical_and(keep);
         _correct += hit.sum().item<long>();
         _total += keep.sum().item<long>();
@@ -145,7 +152,8 @@ public sealed class ScaledMetric : IMetric
     public void Update(Tensor prediction, Tensor target, Tensor? mask = null)
     {
         using var scope = NewDisposeScope();
-        _inner.Update(prediction / _scale, target.to_type(ScalarType.Float32) / _scale, mask);
+        using var scale = _scale.ToScalar();
+        _inner.Update(prediction.div(scale), target.to_type(ScalarType.Float32).div(scale), mask);
     }
 
     /// <inheritdoc />

@@ -62,8 +62,9 @@ public abstract class TaskBase : ITask
     /// <inheritdoc />
     public virtual Tensor Available(Tensor values, Tensor mask)
     {
-        var m = mask.dtype == ScalarType.Bool ? mask : mask.ne(0);
-        if (MissingValue is not { } sentinel) return m;
+        var m = mask.dtype == ScalarType.Bool ? mask : mask.to_type(ScalarType.Bool);
+        if (MissingValue is not { } value) return m;
+        using var sentinel = value.ToScalar();
         var isSentinel = values.dim() > 1 ? values.eq(sentinel).flatten(1).any(1) : values.eq(sentinel);
         return m.logical_and(isSentinel.logical_not());
     }

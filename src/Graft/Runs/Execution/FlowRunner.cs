@@ -79,6 +79,12 @@ public sealed class OpenedFlowRun : IDisposable
 /// </summary>
 public static class FlowRunner
 {
+    /// <summary>The metrics thresholds can be tuned for (<c>graft tune --metric</c>).</summary>
+    public static IReadOnlyList<string> TunableMetrics => ThresholdTuningOptions.MetricNames;
+
+    /// <summary>The file tuned thresholds are saved in, inside a run directory.</summary>
+    public const string ThresholdsFile = ThresholdTuner.FileName;
+
     /// <summary>Makes the flow project of a run file's flow section; definition mistakes are reported with their line.</summary>
     public static FlowProject BuildProject(FlowSection section, string path)
     {
@@ -245,10 +251,8 @@ public static class FlowRunner
                 {
                     using var b = batch;
                     using var scope = NewDisposeScope();
-                    using var _ = no_grad();
-                    var logits = setup.Flow.Forward(b);
-                    var gates = setup.Flow.Gates(setup.Flow.HoldsFromPredictions(logits), b.Size);
-                    var columns = setup.Flow.Tasks.Select(t => Decoded(t.Task!, logits[t.Path], gates[t.Path].True)).ToList();
+                    var predictions = setup.Flow.Predict(b);
+                    var columns = setup.Flow.Tasks.Select(t => Decoded(t.Task!, predictions[t.Path])).ToList();
                     for (int i = 0; i < b.Size; i++)
                         writer.WriteLine(string.Join(',', new[] { b.Indices[i].ToString(CultureInfo.InvariantCulture) }.Concat(columns.Select(c => c[i]))));
                     count += b.Size;
@@ -271,10 +275,10 @@ public static class FlowRunner
         return File.Exists(file) && RunFileParser.Load(file, new[] { "logging.run_dir=" + Path.GetFullPath(runDirectory) }).Flow is not null;
     }
 
-    private static string[] Decoded(ITask task, Tensor logits, Tensor gate)
+    private static string[] Decoded(ITask task, TaskPrediction prediction)
     {
-        var decoded = task.Decode(task.Activate(logits));
-        var shown = gate.data<bool>().ToArray();
+        var decoded = prediction.Decoded;
+        var shown = prediction.Applies.data<bool>().ToArray();
         var rows = new string[shown.Length];
         for (int i = 0; i < rows.Length; i++)
         {
