@@ -157,3 +157,26 @@ internal sealed class SizeHead : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => linear.call(input).squeeze(-1);
 }
+
+public class ThresholdScoreTests
+{
+    private static readonly (float P, bool Y)[] Samples = { (0.9f, true), (0.6f, false), (0.4f, true), (0.1f, false) };
+
+    [Theory]
+    [InlineData("f1", 0.5, 0.5)]
+    [InlineData("accuracy", 0.5, 0.5)]
+    [InlineData("precision", 0.5, 0.5)]
+    [InlineData("recall", 0.3, 1.0)]
+    [InlineData("f1", 0.3, 0.8)]
+    public void Tuning_metrics_are_computed_from_the_decisions_at_a_threshold(string metric, double threshold, double expected)
+    {
+        Assert.Equal(expected, Graft.Flows.Tuning.ThresholdTuner.Score(Samples, threshold, metric), 6);
+    }
+
+    [Fact]
+    public void An_unknown_tuning_metric_is_refused_with_a_suggestion()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Graft.Flows.Tuning.ThresholdTuningOptions("accuracyy").Validate());
+        Assert.Contains("accuracy", e.Message);
+    }
+}
