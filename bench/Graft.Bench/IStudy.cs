@@ -26,6 +26,7 @@ internal static class StudyCatalog
     public static IReadOnlyList<IStudy> All { get; } =
     [
         new Graft.Bench.Studies.TrainerOverheadStudy(),
+        new Graft.Bench.Studies.TaskWeightingStudy(),
     ];
 
     public static IStudy? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

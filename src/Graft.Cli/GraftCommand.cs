@@ -30,6 +30,8 @@ public static class GraftCommand
         root.Subcommands.Add(TrainCommands.CreateEval(console, error));
         root.Subcommands.Add(TrainCommands.CreateValidate(console, error));
         root.Subcommands.Add(TrainCommands.CreatePredict(console, error));
+        root.Subcommands.Add(FlowCommands.CreateTune(console, error));
+        root.Subcommands.Add(FlowCommands.CreateExplain(console, error));
         root.Subcommands.Add(CatalogCommands.CreateModels(console, output, error));
         root.Subcommands.Add(CatalogCommands.CreateSchema(output, error));
         root.Subcommands.Add(WeightsCommands.CreateWeights(console, output, error));
@@ -69,7 +71,7 @@ public static class GraftCommand
         {
             return action();
         }
-        catch (Exception e) when (e is DataFormatException or RunFileException or CheckpointException or DatasetNotFoundException
+        catch (Exception e) when (e is DataFormatException or Graft.Flows.Composition.FlowDefinitionException or InvalidDataException or RunFileException or CheckpointException or DatasetNotFoundException
                                        or NonFiniteLossException or ModelArgumentException or FileNotFoundException or DirectoryNotFoundException
                                        or Graft.Weights.WeightsException or Graft.Pool.PoolException or ArgumentException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {

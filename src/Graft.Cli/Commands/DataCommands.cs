@@ -33,7 +33,7 @@ internal static class DataCommands
             }
 
             var path = parse.GetValue(source)!;
-            var data = DataSource.Open(path, new DataSourceOptions(declared, parse.GetValue(limit)));
+            var data = Graft.Runs.Execution.SyntheticData.Names.Contains(path) ? Graft.Runs.Execution.SyntheticData.Open(path, parse.GetValue(limit)) : DataSource.Open(path, new DataSourceOptions(declared, parse.GetValue(limit)));
             try
             {
                 Print(console, path, DatasetSummary.Of(data));

@@ -36,6 +36,14 @@ internal static class TrainCommands
             var mode = parse.GetValue(plain) || !ReferenceEquals(output, Console.Out) ? ProgressMode.Lines : ProgressMode.Auto;
             console.MarkupLine($"[bold]graft train[/] {Markup.Escape(path)} -> {Markup.Escape(run.Logging.RunDirectory)}");
             var result = RunExecutor.Train(run, new RunOptions(parse.GetValue(dev), resumeDir is not null, mode, output));
+            if (run.Flow is not null)
+            {
+                var evaluation = FlowRunner.Evaluate(result.RunDirectory);
+                FlowCommands.PrintEvaluation(console, evaluation);
+                console.MarkupLine($"per-task evaluation saved as evaluation.csv/.md and evaluation-predicted.csv/.md; interpretations.md; tune thresholds with: graft tune {Markup.Escape(result.RunDirectory)}");
+                return 0;
+            }
+
             PrintMetrics(console, "result", result.Training.Final.Concat(result.Test));
             if (result.Training.StoppedEarly) console.MarkupLine("stopped early: the monitored metric stopped improving.");
             if (result.Test.TryGetValue("test.accuracy", out var acc))
@@ -54,6 +62,13 @@ internal static class TrainCommands
         {
             var which = parse.GetValue(checkpoint)!;
             if (which is not ("best" or "last")) throw new ArgumentException($"--checkpoint must be best or last; it is '{which}'.");
+            if (FlowRunner.IsFlowRun(parse.GetValue(dir)!))
+            {
+                FlowCommands.PrintEvaluation(console, FlowRunner.Evaluate(parse.GetValue(dir)!, which));
+                console.MarkupLine($"saved evaluation.csv, evaluation.md, evaluation-predicted.csv and evaluation-predicted.md in {Markup.Escape(parse.GetValue(dir)!)}");
+                return 0;
+            }
+
             var metrics = RunExecutor.Evaluate(parse.GetValue(dir)!, which);
             PrintMetrics(console, $"{which} checkpoint", metrics);
             return 0;

@@ -65,6 +65,7 @@ public static class RunExecutor
     /// <exception cref="RunFileException">The first mistake found, with file, line and key.</exception>
     public static RunReport Validate(RunFile run)
     {
+        if (run.Flow is not null) return FlowRunner.Validate(run);
         using var setup = Prepare(run, dev: false, reuseSavedSplit: false, saveSplit: false);
         var models = setup.Graph.Models.Select(m =>
         {
@@ -86,6 +87,7 @@ public static class RunExecutor
     public static RunResult Train(RunFile run, RunOptions? options = null)
     {
         options ??= new RunOptions();
+        if (run.Flow is not null) return FlowRunner.Train(run, options);
         var dir = run.Logging.RunDirectory;
         var resume = options.Resume ? Path.Combine(dir, "checkpoints", "last.ckpt") : null;
         if (resume is not null && !File.Exists(resume))
@@ -118,6 +120,12 @@ public static class RunExecutor
     public static IReadOnlyDictionary<string, double> Evaluate(string runDirectory, string checkpoint = "best")
     {
         var run = LoadRunDirectory(runDirectory);
+        if (run.Flow is not null)
+        {
+            var flow = FlowRunner.Evaluate(runDirectory, checkpoint);
+            return flow.GroundTruth.Rows.ToDictionary(r => $"{flow.Split}.{r.TaskPath}.{r.Metric}", r => r.Value);
+        }
+
         var path = Path.Combine(runDirectory, "checkpoints", checkpoint + ".ckpt");
         using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
         CheckpointFile.LoadWeights(path, setup.Plan);
@@ -240,6 +248,7 @@ public static class RunExecutor
     public static long Predict(string runDirectory, string dataSource, string outputCsv, string checkpoint = "best")
     {
         var run = LoadRunDirectory(runDirectory);
+        if (run.Flow is not null) return FlowRunner.Predict(runDirectory, dataSource, outputCsv, checkpoint);
         using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
         CheckpointFile.LoadWeights(Path.Combine(runDirectory, "checkpoints", checkpoint + ".ckpt"), setup.Plan);
         // The new data may carry the run's label columns or not: read them as labels when present, so they are not taken for features.
@@ -401,6 +410,8 @@ public static class RunExecutor
         try
         {
             var labels = run.Data.Labels;
+            if (run.Data.Concat.Count > 0)
+                throw new RunFileException(run.Path, 0, "data.concat", "appending sources is for runs with flows (tasks and flows sections), whose tasks each learn from the samples that carry their label.");
             IDataset data;
             try
             {

@@ -17,6 +17,12 @@ public sealed record DataSection(string Source, string? Test, IReadOnlyDictionar
     /// <summary>Features standardised to zero mean and unit variance per column, with statistics of the training part.</summary>
     public IReadOnlyList<string> Normalize { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// More sources appended to <see cref="Source"/> (runs with flows): their features must match, and a label a source
+    /// lacks is missing (mask false) for its samples — datasets labelled for different tasks train one model.
+    /// </summary>
+    public IReadOnlyList<string> Concat { get; init; } = Array.Empty<string>();
+
     /// <summary>Image augmentation of training batches, per feature.</summary>
     public IReadOnlyList<AugmentSection> Augment { get; init; } = Array.Empty<AugmentSection>();
 }
@@ -98,4 +104,8 @@ public sealed record ModelSection(string Name, string Builder, IReadOnlyDictiona
 /// <param name="Logging">The <c>logging</c> section.</param>
 /// <param name="Models">The <c>models</c> section, in order.</param>
 /// <param name="Yaml">The resolved YAML text (overrides applied), saved in the run directory.</param>
-public sealed record RunFile(string Path, DataSection Data, SplitSection Split, TrainerOptions Training, int BatchSize, LoggingSection Logging, IReadOnlyList<ModelSection> Models, string Yaml);
+public sealed record RunFile(string Path, DataSection Data, SplitSection Split, TrainerOptions Training, int BatchSize, LoggingSection Logging, IReadOnlyList<ModelSection> Models, string Yaml)
+{
+    /// <summary>The task flows (<c>encoders</c>, <c>tasks</c>, <c>flows</c>), or null for a run of models only.</summary>
+    public FlowSection? Flow { get; init; }
+}

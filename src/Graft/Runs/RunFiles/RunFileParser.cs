@@ -3,6 +3,8 @@ using Graft.Data;
 using Graft.Data.Splits;
 using Graft.Training;
 using Graft.Training.Optimizers;
+using Graft.Flows.Composition;
+using Graft.Flows.Tasks;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -77,12 +79,14 @@ public static class RunFileParser
         {
             dataMap.Children[new YamlScalarNode("source")] = new YamlScalarNode(data.Source);
             if (data.Test is not null) dataMap.Children[new YamlScalarNode("test")] = new YamlScalarNode(data.Test);
+            if (data.Concat.Count > 0) dataMap.Children[new YamlScalarNode("concat")] = new YamlSequenceNode(data.Concat.Select(c => (YamlNode)new YamlScalarNode(c)));
         }
 
         var split = ParseSplit(top.Section("split"), baseDir);
         var (training, batchSize) = ParseTraining(top.Section("training"));
         var logging = ParseLogging(top.Section("logging"), path);
-        var models = ParseModels(top, path);
+        var flow = ParseFlow(top, path);
+        var models = ParseModels(top, path, required: flow is null);
         // ... and weights files by absolute paths too (registry names stay as written).
         if (root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) && modelsNode is YamlSequenceNode modelNodes)
             for (int i = 0; i < Math.Min(modelNodes.Children.Count, models.Count); i++)
@@ -101,7 +105,7 @@ public static class RunFileParser
             throw new RunFileException(path, 0, "", e.Message + (key.StartsWith("training.", StringComparison.Ordinal) ? "" : " (in the training section)"));
         }
 
-        return new RunFile(path, data, split, training, batchSize, logging, models, resolved);
+        return new RunFile(path, data, split, training, batchSize, logging, models, resolved) { Flow = flow };
     }
 
     /// <summary>Sets <c>a.b.c=value</c> in the YAML tree, creating mappings on the way.</summary>
@@ -195,6 +199,7 @@ public static class RunFileParser
         if (limit < 0) throw s.Error("limit", "must be 0 (all samples) or a positive number.");
         var features = s.StringList("features");
         var normalize = s.StringList("normalize");
+        var concat = s.StringList("concat").Select(c => Resolve(c, baseDir)).ToList();
         var augment = new List<AugmentSection>();
         foreach (var node in s.List("augment"))
         {
@@ -210,12 +215,13 @@ public static class RunFileParser
         }
 
         s.Finish();
-        return new DataSection(source, test, labels, limit) { Features = features, Normalize = normalize, Augment = augment };
+        return new DataSection(source, test, labels, limit) { Features = features, Normalize = normalize, Augment = augment, Concat = concat };
     }
 
     private static string Resolve(string source, string baseDir)
     {
         if (Graft.Data.Sources.DataSource.KnownDatasets.Contains(source.ToLowerInvariant())) return source;
+        if (Execution.SyntheticData.Names.Contains(source.ToLowerInvariant())) return source.ToLowerInvariant();
         return System.IO.Path.IsPathRooted(source) ? source : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, source));
     }
 
@@ -306,10 +312,10 @@ public static class RunFileParser
         return logging;
     }
 
-    private static IReadOnlyList<ModelSection> ParseModels(YamlSection top, string path)
+    private static IReadOnlyList<ModelSection> ParseModels(YamlSection top, string path, bool required)
     {
         var nodes = top.List("models");
-        if (nodes.Count == 0)
+        if (nodes.Count == 0 && required)
             throw new RunFileException(path, top.LineOf("models"), "models", "at least one model is required, e.g.\n  models:\n    - name: classifier\n      builder: small_cnn\n      inputs: [image]");
         var result = new List<ModelSection>();
         for (int i = 0; i < nodes.Count; i++)
@@ -348,6 +354,133 @@ public static class RunFileParser
         }
 
         return result;
+    }
+
+    private static readonly Dictionary<string, TaskWeightingKind> WeightingNames = new()
+    {
+        ["fixed"] = TaskWeightingKind.Fixed, ["uncertainty"] = TaskWeightingKind.Uncertainty,
+    };
+
+    /// <summary>The task flows: <c>encoders</c>, <c>tasks</c>, <c>flows</c> and <c>task_weighting</c>; null when there are no flows.</summary>
+    private static FlowSection? ParseFlow(YamlSection top, string path)
+    {
+        var flowsNode = top.Raw("flows");
+        var tasksNode = top.Raw("tasks");
+        var encoderNodes = top.List("encoders");
+        var weighting = top.Enum("task_weighting", TaskWeightingKind.Fixed, WeightingNames);
+        if (flowsNode is null)
+        {
+            if (tasksNode is not null) throw top.Error("tasks", "tasks are trained through flows: add a flows section, e.g.\n  flows:\n    - door_open(features) | ~camera_blocked");
+            if (encoderNodes.Count > 0) throw top.Error("encoders", "encoders feed flows: add a flows section.");
+            return null;
+        }
+
+        var encoders = new List<EncoderSection>();
+        for (int i = 0; i < encoderNodes.Count; i++)
+        {
+            if (encoderNodes[i] is not YamlMappingNode m)
+                throw new RunFileException(path, (int)encoderNodes[i].Start.Line, $"encoders[{i}]", "each encoder is a mapping: {name: features, input: image, builder: small_cnn, size: 128, args: {width: 16}}.");
+            var e = new YamlSection(path, $"encoders[{i}]", m, (int)m.Start.Line);
+            var encoder = new EncoderSection(
+                e.RequiredString("name", "Name the input flows read, e.g. features."),
+                e.RequiredString("input", "Name the dataset feature the encoder reads, e.g. image."),
+                e.RequiredString("builder", "Name a builder from the model catalog (graft models lists them)."),
+                ReadArgs(e.Section("args"), path), e.Long("size", 128), (int)m.Start.Line);
+            if (encoder.Size < 1) throw e.Error("size", $"must be at least 1; it is {encoder.Size}.");
+            if (encoders.Any(x => x.Name == encoder.Name)) throw e.Error("name", $"two encoders are called '{encoder.Name}'.");
+            e.Finish();
+            encoders.Add(encoder);
+        }
+
+        if (tasksNode is not YamlMappingNode taskMap)
+            throw new RunFileException(path, tasksNode is null ? top.LineOf("flows") : (int)tasksNode.Start.Line, "tasks",
+                "flows need a tasks section mapping each task to its kind, e.g.\n  tasks:\n    camera_blocked: binary\n    shirt_type: {kind: classification, classes: 7}");
+        var tasks = new List<TaskSection>();
+        var taskSection = new YamlSection(path, "tasks", taskMap, (int)taskMap.Start.Line);
+        foreach (var (name, value, line) in taskSection.Entries())
+        {
+            var key = "tasks." + name;
+            YamlSection t;
+            string kind;
+            if (value is YamlScalarNode { Value: { } kindText })
+            {
+                t = new YamlSection(path, key, null, line);
+                kind = kindText;
+            }
+            else if (value is YamlMappingNode tm)
+            {
+                t = new YamlSection(path, key, tm, line);
+                kind = t.RequiredString("kind", $"Give the kind: {string.Join(", ", TaskKinds.Names)}.");
+            }
+            else
+            {
+                throw new RunFileException(path, line, key, "expected a kind (binary) or a mapping {kind: classification, classes: 7}.");
+            }
+
+            var options = new TaskOptions(t.String("label"), t.Has("classes") ? t.Int("classes", 0) : null, t.Has("names") ? t.StringList("names") : null,
+                t.DoubleOrNull("scale"), t.Has("values") ? t.Int("values", 1) : null, t.DoubleOrNull("missing"),
+                t.Has("vocabulary_size") ? t.Int("vocabulary_size", 0) : null, t.Has("ignore_index") ? t.Long("ignore_index", -100) : null);
+            double weight = t.Double("weight", 1);
+            if (!(weight >= 0) || double.IsInfinity(weight)) throw t.Error("weight", $"must be a finite number of at least 0; it is {weight}.");
+            t.Finish();
+            try
+            {
+                tasks.Add(new TaskSection(TaskKinds.Create(name, kind, options), weight, line));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new RunFileException(path, line, key, ex.Message);
+            }
+        }
+
+        if (tasks.Count == 0) throw new RunFileException(path, (int)taskMap.Start.Line, "tasks", "declare at least one task.");
+        var declarations = new List<FlowDeclaration>();
+        List<FlowLineSection> Lines(string name, string key, YamlNode node)
+        {
+            if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+                throw new RunFileException(path, (int)node.Start.Line, key, "a flow is a list of lines such as - door_open(features) | ~camera_blocked.");
+            var lines = new List<FlowLineSection>();
+            for (int i = 0; i < seq.Children.Count; i++)
+            {
+                var item = seq.Children[i];
+                var itemKey = $"{key}[{i}]";
+                if (item is not YamlScalarNode { Value: { } text })
+                    throw new RunFileException(path, (int)item.Start.Line, itemKey, "each line of a flow is text such as door_open(features) | ~camera_blocked (quote it if YAML objects).");
+                try
+                {
+                    lines.Add(new FlowLineSection(FlowExpression.Parse(text), text, (int)item.Start.Line, itemKey));
+                }
+                catch (FlowExpressionException ex)
+                {
+                    throw new RunFileException(path, (int)item.Start.Line, itemKey, ex.Message, (int)item.Start.Column + ex.Column - 1);
+                }
+            }
+
+            return lines;
+        }
+
+        if (flowsNode is YamlSequenceNode)
+        {
+            declarations.Add(new FlowDeclaration("flow", Lines("flow", "flows", flowsNode)));
+        }
+        else if (flowsNode is YamlMappingNode fm)
+        {
+            foreach (var (k, v) in fm.Children)
+            {
+                var name = ((YamlScalarNode)k).Value ?? "";
+                if (tasks.Any(t => t.Task.Name == name)) throw new RunFileException(path, (int)k.Start.Line, "flows." + name, $"'{name}' is a task; a flow needs a name of its own.");
+                declarations.Add(new FlowDeclaration(name, Lines(name, "flows." + name, v)));
+            }
+        }
+        else
+        {
+            throw top.Error("flows", "expected a list of flow lines, or a mapping from flow names to such lists (the last flow is the one trained).");
+        }
+
+        var section = new FlowSection(encoders, tasks, declarations, weighting);
+        // Build once now, so that unknown names, cycles and impossible preconditions are reported with their line.
+        _ = Execution.FlowRunner.BuildProject(section, path).Build(section.Root);
+        return section;
     }
 
     private static Dictionary<string, object> ReadArgs(YamlSection section, string path)

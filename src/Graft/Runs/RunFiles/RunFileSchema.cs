@@ -43,6 +43,7 @@ public static class RunFileSchema
             ["limit"] = Int("Only the first N samples of each source (0: all).", 0, 0),
             ["features"] = Array(Str("A CSV column (forming the feature matrix) or tensor to use as a feature; default: every non-label one.")),
             ["normalize"] = Array(Str("A feature to standardise with statistics of the training part.")),
+            ["concat"] = Array(Str("Another source whose samples are appended (runs with flows); labels it lacks are missing for its samples.")),
             ["augment"] = Array(Obj("Augmentation of one image feature of training batches.", new()
             {
                 ["feature"] = Str("The image feature."),
@@ -162,14 +163,52 @@ public static class RunFileSchema
             });
         model["allOf"] = allOf;
 
+        var builderEnum = Enum("The builder from the catalog.", builderNames);
+        var encoder = Obj("An input of the flows computed by a catalog model from a dataset feature.", new()
+        {
+            ["name"] = Str("The input's name as flow lines read it, e.g. features."),
+            ["input"] = Str("The dataset feature it reads, e.g. image."),
+            ["builder"] = builderEnum,
+            ["size"] = Int("Its number of outputs.", 128, 1),
+            ["args"] = new JsonObject { ["description"] = "The builder's arguments.", ["type"] = "object" },
+        }, "name", "input", "builder");
+        var kinds = Graft.Flows.Tasks.TaskKinds.Names.ToArray();
+        var task = new JsonObject
+        {
+            ["description"] = "A task: its kind, or {kind, options}.",
+            ["oneOf"] = new JsonArray(Enum("The task's kind.", kinds), Obj("A task with options.", new()
+            {
+                ["kind"] = Enum("The task's kind.", kinds),
+                ["label"] = Str("The dataset label (default: the task's name)."),
+                ["classes"] = Int("classification: classes; multi_label: flags.", 2, 1),
+                ["names"] = Array(Str("A class or flag name.")),
+                ["scale"] = Num("bounded_regression: the largest value (sigmoid x scale).", 1, 0),
+                ["values"] = Int("Values per sample (regressions).", 1, 1),
+                ["missing"] = Num("A label value that marks the label missing (besides the dataset's mask).", null, null),
+                ["vocabulary_size"] = Int("masked_lm: the number of tokens.", 2, 2),
+                ["ignore_index"] = Int("masked_lm: the target of positions left out.", -100),
+                ["weight"] = Num("The task's fixed loss weight.", 1, 0),
+            }, "kind")),
+        };
+        var flowLines = Array(Str("A flow line: task_or_flow(input) | precondition, e.g. door_open(features) | ~camera_blocked & person_present."));
+        var flows = new JsonObject
+        {
+            ["description"] = "The flows: a list of lines, or flow names mapped to lists of lines (the last flow is trained; earlier ones can be called like tasks).",
+            ["oneOf"] = new JsonArray(flowLines, new JsonObject { ["type"] = "object", ["additionalProperties"] = flowLines.DeepClone() }),
+        };
+
         var root = Obj("A Graft run file.", new()
         {
+            ["encoders"] = Array(encoder),
+            ["tasks"] = new JsonObject { ["description"] = "The tasks of the flows, by name.", ["type"] = "object", ["additionalProperties"] = task },
+            ["flows"] = flows,
+            ["task_weighting"] = Enum("How task losses are weighted: fixed weights, or uncertainty weighting (Kendall et al.).", "fixed", "uncertainty"),
             ["data"] = data,
             ["split"] = splitSchema,
             ["training"] = trainingSchema,
             ["logging"] = logging,
-            ["models"] = new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = model, ["description"] = "The models, in order." },
-        }, "data", "models");
+            ["models"] = new JsonObject { ["type"] = "array", ["items"] = model, ["description"] = "The models, in order (required unless the run has flows)." },
+        }, "data");
         root["$schema"] = "https://json-schema.org/draft/2020-12/schema";
         root["$id"] = "https://graft.dev/schemas/run.schema.json";
         root["title"] = "Graft run file";

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Graft.Training.Losses;
@@ -62,7 +63,9 @@ public static class MaskedLosses
         var m = Mask(mask, perSample, "masked mean")!;
         var weights = m.to_type(perSample.dtype);
         var safe = where(m, perSample, zeros_like(perSample));
-        return ((safe * weights).sum() / weights.sum().clamp_min(1.0)).MoveToOuterDisposeScope();
+        // An explicit scalar, alive across the native call (an implicit one can be finalised during it).
+        using var one = 1.0.ToScalar();
+        return ((safe * weights).sum() / weights.sum().clamp_min(one)).MoveToOuterDisposeScope();
     }
 
     private static Tensor? Mask(Tensor? mask, Tensor values, string loss)

@@ -77,6 +77,14 @@ internal static class EventEncoding
         return SummaryEvent(summaryValue, step, wallTime);
     }
 
+    /// <summary>An event holding one image summary (Summary.Value.image: height 1, width 2, colorspace 3, encoded PNG 4).</summary>
+    public static byte[] ImageEvent(string tag, ReadOnlySpan<byte> png, int height, int width, int channels, long step, DateTimeOffset wallTime)
+    {
+        var image = new ProtoWriter().Int64(1, height).Int64(2, width).Int64(3, channels).Bytes(4, png);
+        var summaryValue = new ProtoWriter().String(ValueTag, tag).Message(4, image);
+        return SummaryEvent(summaryValue, step, wallTime);
+    }
+
     private static byte[] SummaryEvent(ProtoWriter summaryValue, long step, DateTimeOffset wallTime)
     {
         var summary = new ProtoWriter().Message(SummaryValue, summaryValue);

@@ -98,6 +98,27 @@ public sealed class TensorBoardWriter : IDisposable
         Append(EventEncoding.TextEvent(tag, text, step, wallTime ?? DateTimeOffset.UtcNow));
     }
 
+    /// <summary>Adds an image, shown in TensorBoard's Images tab.</summary>
+    /// <param name="tag">The image's name.</param>
+    /// <param name="pixels">Pixel values in [0, 1], <c>[channels, height, width]</c> with 1 or 3 channels (values outside are clipped).</param>
+    /// <param name="step">The step the image belongs to.</param>
+    /// <param name="wallTime">When the image was written; null for now.</param>
+    /// <exception cref="ArgumentException">The tensor is not <c>[1 or 3, height, width]</c>.</exception>
+    public void AddImage(string tag, TorchSharp.torch.Tensor pixels, long step, DateTimeOffset? wallTime = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (pixels.dim() != 3 || pixels.shape[0] is not (1 or 3))
+            throw new ArgumentException($"An image is [1 or 3 channels, height, width]; this tensor is [{string.Join(", ", pixels.shape)}].", nameof(pixels));
+        int channels = (int)pixels.shape[0], height = (int)pixels.shape[1], width = (int)pixels.shape[2];
+        byte[] bytes;
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+            bytes = (pixels.detach().cpu().to_type(TorchSharp.torch.ScalarType.Float32).clamp(0, 1) * 255).round().to_type(TorchSharp.torch.ScalarType.Byte).permute(1, 2, 0).contiguous().data<byte>().ToArray();
+        using var png = new MemoryStream();
+        new StbImageWriteSharp.ImageWriter().WritePng(bytes, width, height, channels == 1 ? StbImageWriteSharp.ColorComponents.Grey : StbImageWriteSharp.ColorComponents.RedGreenBlue, png);
+        Append(EventEncoding.ImageEvent(tag, png.ToArray(), height, width, channels, step, wallTime ?? DateTimeOffset.UtcNow));
+    }
+
     /// <summary>Writes every buffered record to the file and forces it to the disk.</summary>
     /// <exception cref="ObjectDisposedException">The writer has been disposed.</exception>
     public void Flush()
