@@ -124,12 +124,12 @@ public class CompositionTests
     }
 
     [Fact]
-    public void Uncertainty_weighting_adds_one_learnable_parameter_per_task_and_leaves_empty_tasks_out()
+    public void Uncertainty_weighting_adds_one_learnable_log_variance_per_task_and_leaves_empty_tasks_out()
     {
         using var data = Scene(Rows);
         using var compiled = Compile(Project(), data);
         var plan = compiled.ToPlan(new TaskWeighting(TaskWeightingKind.Uncertainty));
-        Assert.Equal(compiled.Tasks.Count, plan.ExtraParameters.Count);
+        Assert.Equal(compiled.Tasks.Count, plan.ExtraParameters.Single(p => p.Name == CompiledFlow.LogVarianceParameter).Parameter.numel());
         using var batch = compiled.View(data).GetBatch(new long[] { 0, 2 });
         var outputs = plan.Forward(batch);
         Assert.Equal(0f, plan.Losses.Single(l => l.Name == "person.size").Compute(outputs, batch).item<float>());

@@ -112,10 +112,10 @@ public class PreconditionSemanticsTests
         var loader = new Graft.Data.Batching.BatchLoader(flow.View(data), new Graft.Data.Batching.BatchLoaderOptions(16, Prefetch: 0));
         new Graft.Training.Trainer(new Graft.Training.TrainerOptions(Epochs: 3, Progress: Graft.Training.ProgressMode.None, Monitor: "train.loss",
             Optimizer: new Graft.Training.Optimizers.OptimizerOptions(LearningRate: 0.05))).Fit(plan, loader);
-        var blocked = plan.ExtraParameters.Single(p => p.Name == "log_variance.blocked").Parameter;
-        var untrained = plan.ExtraParameters.Single(p => p.Name == "log_variance.locked").Parameter;
-        Assert.NotEqual(0f, blocked.item<float>());
-        Assert.True(float.IsFinite(untrained.item<float>()));
+        var logVariance = plan.ExtraParameters.Single(p => p.Name == CompiledFlow.LogVarianceParameter).Parameter;
+        var paths = flow.Tasks.Select(t => t.Path).ToList();
+        Assert.NotEqual(0f, logVariance[paths.IndexOf("blocked")].item<float>());
+        Assert.True(float.IsFinite(logVariance[paths.IndexOf("locked")].item<float>()));
     }
 }
 

@@ -232,6 +232,9 @@ public sealed class CompiledFlow : IDisposable
         return node.Task!.Loss(logits, viewBatch[node.Path], viewBatch.Mask(node.Path));
     }
 
+    /// <summary>The name of the plan's parameter holding the tasks' log-variances under uncertainty weighting (one per task, in <see cref="Tasks"/> order).</summary>
+    public const string LogVarianceParameter = "log_variance";
+
     /// <summary>The key under which the plan's forward pass gives a task's metric input.</summary>
     public static string MetricOutput(string path) => "metric:" + path;
 
@@ -250,20 +253,28 @@ public sealed class CompiledFlow : IDisposable
             foreach (var t in Tasks) outputs[MetricOutput(t.Path)] = t.Task!.MetricPrediction(logits[t.Path]);
             return outputs;
         });
-        foreach (var t in Tasks)
+        // Uncertainty weighting learns one log-variance per task, all in one parameter vector (one optimizer state, not one per task).
+        Parameter? logVariance = null;
+        if (weighting.Kind == TaskWeightingKind.Uncertainty)
         {
-            var node = t;
+            logVariance = new Parameter(zeros(Tasks.Count));
+            plan.AddParameter(LogVarianceParameter, logVariance);
+        }
+
+        for (int i = 0; i < Tasks.Count; i++)
+        {
+            var node = Tasks[i];
+            int index = i;
             double weight = weighting.WeightOf(node);
-            if (weighting.Kind == TaskWeightingKind.Uncertainty)
+            if (logVariance is { } s)
             {
-                var s = new Parameter(zeros(1));
-                plan.AddParameter("log_variance." + node.Path, s);
                 plan.AddLoss(node.Path, (o, b) =>
                 {
                     var loss = TaskLoss(node, o[node.Path], b);
+                    var si = s[index];
                     var any = b.Mask(node.Path).any().to_type(ScalarType.Float32);
                     // Kendall et al.: exp(-s) L + s; a batch without samples for the task leaves it out (zero, no pull on s).
-                    return ((s.exp().reciprocal() * loss + s) * any).sum();
+                    return (si.neg().exp() * loss + si) * any;
                 }, weight);
             }
             else
