@@ -138,6 +138,7 @@ internal static class PoolCommands
                     {
                         HeldOutFraction = parse.GetValue(heldOut),
                         Builder = builderName,
+                        BuilderArgs = entry.BuilderArgs,
                         Lineage = entry.Name,
                         Recipe = entry.Metadata.Recipe,
                         Tags = parse.GetValue(tags) ?? [],

@@ -44,6 +44,9 @@ public sealed record PoolEntry
     /// <summary>The catalog builder that makes the architecture (e.g. <c>small_cnn</c>), when known.</summary>
     public string? Builder { get; init; }
 
+    /// <summary>The builder's arguments (numbers, text, lists), so the architecture can be built again (e.g. as a distillation teacher).</summary>
+    public IReadOnlyDictionary<string, object> BuilderArgs { get; init; } = new Dictionary<string, object>();
+
     /// <summary>The recipe that produced the model (a resolved run file's text), when known.</summary>
     public string? Recipe { get; init; }
 

@@ -38,6 +38,18 @@ public sealed record PretrainOptions
     /// <summary>The rules tried per layer, in order (null: <see cref="TransferRules.CrossArchitecture"/>).</summary>
     public IReadOnlyList<ITransferRule>? Rules { get; init; }
 
+    /// <summary>
+    /// Distil when no transfer beats the fresh initialisation: the best pool model of the same task (rebuilt from its
+    /// builder) teaches the fresh model through its outputs on <c>x</c> (soft targets), within <see cref="DistillationBudget"/>.
+    /// </summary>
+    public bool Distill { get; init; } = true;
+
+    /// <summary>The time distillation may take (and at most <see cref="DistillationEpochs"/> passes over the training part).</summary>
+    public TimeSpan DistillationBudget { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most this many passes over the training part of <c>x, y</c> when distilling.</summary>
+    public int DistillationEpochs { get; init; } = 5;
+
     /// <summary>How layers are paired (null: <see cref="DynamicProgrammingAligner"/>).</summary>
     public ILayerAligner? Aligner { get; init; }
 
@@ -67,6 +79,9 @@ public sealed record AddModelOptions
 
     /// <summary>The catalog builder that makes the architecture (e.g. <c>small_cnn</c>), when known.</summary>
     public string? Builder { get; init; }
+
+    /// <summary>The builder's arguments, so the pool can build the architecture again (e.g. to distil from it).</summary>
+    public IReadOnlyDictionary<string, object> BuilderArgs { get; init; } = new Dictionary<string, object>();
 
     /// <summary>The recipe that produced the model (e.g. a resolved run file's text).</summary>
     public string? Recipe { get; init; }

@@ -95,6 +95,7 @@ public static class Pretraining
                     added.Add(pool.AddModel(built.AsTensorModule(), x, data.Label(data.Schema.Labels[0].Name).Values, entry.Name, new AddModelOptions
                     {
                         Builder = entry.Builder,
+                        BuilderArgs = entry.BuilderArgs,
                         Recipe = entry.Metadata.Recipe,
                         Lineage = entry.Name,
                         Tags = [BuiltInTag, .. entry.Metadata.Tags.Where(t => t != BuiltInTag)],

@@ -137,6 +137,7 @@ public sealed class PretrainingPool : IDisposable
             HeldOutFraction = options.HeldOutFraction,
             Seed = options.Seed,
             Builder = options.Builder,
+            BuilderArgs = options.BuilderArgs,
             Recipe = options.Recipe,
             Lineage = options.Lineage,
             Tags = options.Tags,
@@ -275,6 +276,35 @@ public sealed class PretrainingPool : IDisposable
                 }
             }
 
+            // No transfer beat the fresh model: let the best pool model of the same task teach it, within the budget.
+            if (options.Distill && chosen == TransferReport.Fresh && kind == LabelKind.Class
+                && Store.Find(new PoolQuery(TaskKey: task.Key, Limit: 5)).FirstOrDefault(e => e.Builder is not null && e.Score > bestScore) is { } teacherEntry)
+            {
+                var started = watch.Elapsed;
+                string reference = "distilled from " + teacherEntry.Reference;
+                try
+                {
+                    Restore(target, fresh);
+                    int epochs = Distil(model, teacherEntry, x, y, split.Train, options, watch);
+                    var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
+                    scores.Add(new CandidateScore(reference, score, loss, 0, (watch.Elapsed - started).TotalSeconds,
+                        $"no transfer beat the fresh model; {epochs} epoch(s) on the teacher's soft targets (T = {DistillationTemperature}) and the labels"));
+                    if (score > bestScore || (score == bestScore && loss < bestLoss))
+                    {
+                        bestScore = score;
+                        bestLoss = loss;
+                        chosen = reference;
+                        bestLayers = [];
+                        best = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+                        ranked.Add((teacherEntry, best, [], 0, double.NaN, 0, ""));   // disposed with the others
+                    }
+                }
+                catch (Exception e) when (e is Graft.Models.Catalog.ModelArgumentException or WeightsException or ArgumentException or InvalidDataException)
+                {
+                    scores.Add(new CandidateScore(reference, double.NaN, double.NaN, 0, (watch.Elapsed - started).TotalSeconds, "cannot distil: " + e.Message));
+                }
+            }
+
             Restore(target, best ?? fresh);
         }
         finally
@@ -287,11 +317,13 @@ public sealed class PretrainingPool : IDisposable
             foreach (var r in ranked) foreach (var t in r.State.Values) t.Dispose();
         }
 
-        string summary = candidates.Count == 0
-            ? "no pool entry shares this architecture or its layer family: the fresh initialisation is kept"
+        string summary = candidates.Count == 0 && !chosen.StartsWith("distilled", StringComparison.Ordinal)
+            ? "no pool entry shares this architecture, its layer family or its input shape: the fresh initialisation is kept"
             : chosen == TransferReport.Fresh
                 ? $"{candidates.Count} candidate(s) scored; none beat the fresh initialisation, which is kept"
-                : $"initialised from {chosen}, the best of {candidates.Count} candidate(s) and the fresh initialisation";
+                : chosen.StartsWith("distilled", StringComparison.Ordinal)
+                    ? $"{chosen}: no transfer from {candidates.Count} candidate(s) beat the fresh model, the teacher's soft targets did"
+                    : $"initialised from {chosen}, the best of {candidates.Count} candidate(s) and the fresh initialisation";
         report = LastReport = new TransferReport
         {
             Chosen = chosen,
@@ -367,6 +399,67 @@ public sealed class PretrainingPool : IDisposable
 
         var aliases = Store.Aliases(name);
         return $"the pool has no version or alias '{version}' of '{name}': its versions are {string.Join(", ", versions)} and its aliases {string.Join(", ", aliases.Select(a => $"{a.Key} -> {a.Value}"))}.";
+    }
+
+    /// <summary>The softmax temperature of distillation (Hinton et al. use 2 to 4).</summary>
+    public const double DistillationTemperature = 4;
+
+    /// <summary>
+    /// Trains <paramref name="student"/> on the training part of x, y with half the loss from the labels and half from
+    /// the teacher's softened outputs (T² · KL), until the budget or the epoch limit; returns the epochs run.
+    /// </summary>
+    private int Distil(nn.Module<Tensor, Tensor> student, PoolEntry teacherEntry, Tensor x, Tensor y, long[] train, PretrainOptions options, Stopwatch watch)
+    {
+        var deadline = watch.Elapsed + options.DistillationBudget;
+        using var built = Graft.Models.Catalog.ModelCatalog.Create(teacherEntry.Builder!, teacherEntry.BuilderArgs,
+            new Graft.Models.Catalog.ModelShapes(teacherEntry.Task.InputShape, teacherEntry.Task.Classes));
+        Interlocked.Increment(ref _weightLoads);
+        WeightsLoader.Load(built.Module, WeightsOf(teacherEntry));
+        var teacher = built.AsTensorModule();
+        var (tx, ty) = Take(x, y, train, int.MaxValue);
+        using (tx)
+        using (ty)
+        {
+            Tensor soft;
+            teacher.eval();
+            using (no_grad())
+            {
+                var parts = new List<Tensor>();
+                for (long start = 0; start < tx.shape[0]; start += 512)
+                    parts.Add(teacher.call(tx.narrow(0, start, Math.Min(512, tx.shape[0] - start))));
+                soft = nn.functional.softmax(cat(parts, 0) / DistillationTemperature, 1);
+                foreach (var p in parts) p.Dispose();
+            }
+
+            using (soft)
+            using (var optimizer = optim.Adam(student.parameters(), lr: 1e-3))
+            {
+                int epochs = 0;
+                student.train();
+                var labels = ty.to_type(ScalarType.Int64).flatten();
+                double t2 = DistillationTemperature * DistillationTemperature;
+                for (; epochs < options.DistillationEpochs && watch.Elapsed < deadline; epochs++)
+                {
+                    var order = SeededShuffle.Permutation(tx.shape[0], SeededShuffle.Combine(options.Seed, epochs, 0xD157));
+                    for (int start = 0; start < order.Length && watch.Elapsed < deadline; start += 128)
+                    {
+                        using var scope = NewDisposeScope();
+                        var index = tensor(order[start..Math.Min(order.Length, start + 128)], ScalarType.Int64);
+                        var logits = student.call(tx.index_select(0, index));
+                        var target = soft.index_select(0, index);
+                        var logStudent = nn.functional.log_softmax(logits / DistillationTemperature, 1);
+                        var kl = (target * (target.clamp_min(1e-12).log() - logStudent)).sum(1).mean();
+                        var loss = nn.functional.cross_entropy(logits, labels.index_select(0, index)) * 0.5 + kl * (0.5 * t2);
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                    }
+                }
+
+                student.eval();
+                return epochs;
+            }
+        }
     }
 
     private static bool FitHead(nn.Module<Tensor, Tensor> model, ArchitectureSignature signature, TorchSharp.Modules.Linear head, Tensor x, Tensor y, LabelKind kind)

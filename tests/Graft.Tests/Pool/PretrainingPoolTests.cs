@@ -299,3 +299,50 @@ public class DefaultPoolTests
         }
     }
 }
+
+public class DistillationTests
+{
+    /// <summary>12x12 images whose class is where a bright square sits (three places), with noise.</summary>
+    private static (Tensor X, Tensor Y) Squares(int n, int seed)
+    {
+        var generator = new Generator((ulong)seed);
+        var y = arange(n, ScalarType.Int64) % 3;
+        var x = randn(n, 1, 12, 12, generator: generator) * 0.5;
+        for (int i = 0; i < n; i++)
+        {
+            int c = (int)y[i].item<long>();
+            x[i, 0, TensorIndex.Slice(1 + 3 * c, 4 + 3 * c), TensorIndex.Slice(4, 8)] += 2;
+        }
+
+        return (x, y);
+    }
+
+    [Fact]
+    public void When_no_layer_transfers_usefully_the_best_model_of_the_task_teaches_the_new_one()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Squares(600, 1);
+        manual_seed(1);
+        var teacher = new Graft.Models.Builders.SmallCnn(imageSize: 12, classes: 3, width: 4, hidden: 16, dropout: 0);
+        PoolTestKit.Train(teacher, x, y, epochs: 40);
+        var entry = temp.Pool.AddModel(teacher, x, y, "squares-cnn", new AddModelOptions
+        {
+            Builder = "small_cnn",
+            BuilderArgs = new Dictionary<string, object> { ["width"] = 4L, ["hidden"] = 16L, ["dropout"] = 0.0 },
+        });
+        Assert.True(entry.Score > 0.9, $"teacher accuracy {entry.Score}");
+        Assert.Equal(16L, Convert.ToInt64(temp.Pool.Get("squares-cnn").BuilderArgs["hidden"], System.Globalization.CultureInfo.InvariantCulture));
+
+        // A student of other layer types (a 1-D convolution over rows, then a linear head): nothing can be copied.
+        manual_seed(2);
+        var student = nn.Sequential(("rows", nn.Flatten(2)), ("conv", nn.Conv1d(1, 2, 5)), ("relu", nn.ReLU()), ("flat", nn.Flatten()), ("head", nn.Linear(2 * 140, 3)));
+        var (x2, y2) = Squares(600, 2);
+        temp.Pool.GetPretrainedModel(student, x2, y2, out var report, new PretrainOptions { FitHead = false, DistillationBudget = TimeSpan.FromSeconds(20) });
+
+        var fresh = report.Candidates.Single(c => c.Reference == Graft.Pool.Transfer.TransferReport.Fresh);
+        var distilled = report.Candidates.Single(c => c.Reference == "distilled from pool:squares-cnn@1");
+        Assert.True(distilled.Score > fresh.Score, report.ToString());
+        Assert.Equal("distilled from pool:squares-cnn@1", report.Chosen);
+        Assert.Equal(report.Candidates.Where(c => !double.IsNaN(c.Score)).Max(c => c.Score), report.ChosenScore);
+    }
+}

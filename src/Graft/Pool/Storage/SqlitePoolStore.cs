@@ -54,6 +54,10 @@ public sealed class SqlitePoolStore : IPoolStore
                 CREATE INDEX IF NOT EXISTS entries_shape ON entries(input_shape);
                 CREATE TABLE IF NOT EXISTS aliases(name TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY(name, alias));
                 """);
+            // Pools made before entries recorded their builder's arguments gain the column (empty for old entries).
+            using (var columns = Command("SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'builder_args'"))
+                if (Convert.ToInt64(columns.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+                    Execute("ALTER TABLE entries ADD COLUMN builder_args TEXT NOT NULL DEFAULT '{}';");
         }
         catch (SqliteException e)
         {
@@ -128,9 +132,9 @@ public sealed class SqlitePoolStore : IPoolStore
         var entry = draft with { Version = version };
         using var insert = Command("""
             INSERT INTO entries(name, version, weights_sha, dataset_sha, arch_hash, family_hash, task_key, input_shape, score, created, file_size,
-                                builder, lineage, recipe, tags, held_out, seed, architecture, task, metrics)
+                                builder, lineage, recipe, tags, held_out, seed, architecture, task, metrics, builder_args)
             VALUES($name, $version, $weights, $dataset, $arch, $family, $task_key, $shape, $score, $created, $size,
-                   $builder, $lineage, $recipe, $tags, $held_out, $seed, $architecture, $task, $metrics)
+                   $builder, $lineage, $recipe, $tags, $held_out, $seed, $architecture, $task, $metrics, $builder_args)
             """, transaction);
         var p = insert.Parameters;
         p.AddWithValue("$name", entry.Name);
@@ -153,6 +157,7 @@ public sealed class SqlitePoolStore : IPoolStore
         p.AddWithValue("$architecture", JsonSerializer.Serialize(entry.Architecture, Json));
         p.AddWithValue("$task", JsonSerializer.Serialize(entry.Task, Json));
         p.AddWithValue("$metrics", JsonSerializer.Serialize(entry.Metrics, Json));
+        p.AddWithValue("$builder_args", JsonSerializer.Serialize(entry.BuilderArgs, Json));
         insert.ExecuteNonQuery();
         transaction.Commit();
         return entry;
@@ -284,7 +289,7 @@ public sealed class SqlitePoolStore : IPoolStore
     /// <inheritdoc />
     public void Dispose() => _connection.Dispose();
 
-    private const string Columns = "name, version, weights_sha, dataset_sha, architecture, task, metrics, score, held_out, seed, builder, recipe, lineage, tags, created, file_size";
+    private const string Columns = "name, version, weights_sha, dataset_sha, architecture, task, metrics, score, held_out, seed, builder, recipe, lineage, tags, created, file_size, builder_args";
 
     private List<PoolEntry> Read(SqliteCommand command)
     {
@@ -313,6 +318,7 @@ public sealed class SqlitePoolStore : IPoolStore
                     Tags = JsonSerializer.Deserialize<List<string>>(reader.GetString(13), Json)!,
                     Created = DateTimeOffset.Parse(reader.GetString(14), CultureInfo.InvariantCulture),
                     FileSize = reader.GetInt64(15),
+                    BuilderArgs = Arguments(reader.GetString(16)),
                 });
             }
             catch (JsonException e)
@@ -323,6 +329,24 @@ public sealed class SqlitePoolStore : IPoolStore
 
         return entries;
     }
+
+    /// <summary>Builder arguments from their JSON: numbers as long or double, text, lists, nested mappings.</summary>
+    private static Dictionary<string, object> Arguments(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => Value(p.Value));
+    }
+
+    private static object Value(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
+        JsonValueKind.String => e.GetString()!,
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Array => e.EnumerateArray().Select(Value).ToList(),
+        JsonValueKind.Object => e.EnumerateObject().ToDictionary(p => p.Name, p => Value(p.Value)),
+        _ => "",
+    };
 
     private int? ResolveVersion(string name, string versionOrAlias)
     {

@@ -234,6 +234,7 @@ public static class RunExecutor
             return pool.AddModel(chosen.Built.AsTensorModule(), x, y, name ?? $"{Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd('/'))}-{chosen.Name}", new Graft.Pool.AddModelOptions
             {
                 Builder = chosen.Section.Builder,
+                BuilderArgs = chosen.Section.Args,
                 Recipe = run.Yaml,
                 Lineage = chosen.Section.Weights,
             });
