@@ -6,13 +6,7 @@ namespace Graft.Tests.Cli;
 
 public class GraftCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = GraftCommand.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Graft.Tests.Cli.Cli.Run(args);
 
     internal static string TwoClassCsv(string dir, int rows = 200)
     {

@@ -4,13 +4,7 @@ namespace Graft.Tests.Cli;
 
 public class PoolCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = GraftCommand.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Graft.Tests.Cli.Cli.Run(args);
 
     [Fact]
     public void A_trained_run_goes_into_the_pool_and_is_listed_aliased_shown_removed_and_collected()

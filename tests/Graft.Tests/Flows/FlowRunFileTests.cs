@@ -135,13 +135,7 @@ public class FlowRunFileTests
 [Collection(Graft.Tests.Runs.Execution.RunCollection.Name)]
 public class FlowCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = GraftCommand.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Graft.Tests.Cli.Cli.Run(args);
 
     [Fact]
     public void Two_files_labelled_for_different_tasks_are_appended_and_train_one_flow()

@@ -5,13 +5,7 @@ namespace Graft.Tests.Weights;
 
 public class WeightsCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = GraftCommand.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Graft.Tests.Cli.Cli.Run(args);
 
     [Fact]
     public void Weights_list_shows_every_built_in_entry_and_filters_by_builder()
