@@ -35,6 +35,12 @@ public sealed record PretrainOptions
     /// <summary>The seed of the held-out split.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Consult exactly these entries (<c>pool:name@version</c>) instead of retrieving candidates — to reproduce an
+    /// earlier call from its <see cref="Transfer.TransferReport.Consulted"/> list after the pool has grown.
+    /// </summary>
+    public IReadOnlyList<string>? Candidates { get; init; }
+
     /// <summary>The rules tried per layer, in order (null: <see cref="TransferRules.CrossArchitecture"/>).</summary>
     public IReadOnlyList<ITransferRule>? Rules { get; init; }
 

@@ -189,7 +189,11 @@ public sealed class PretrainingPool : IDisposable
         ArchitectureSignature signature;
         using (var sample = x.narrow(0, 0, Math.Min(2, x.shape[0])))
             signature = ArchitectureSignature.Trace(model, sample);
-        var candidates = Store.Find(new PoolQuery(ArchitectureHash: signature.Hash, FamilyHash: signature.FamilyHash, InputShape: TaskFingerprint.Shape(task.InputShape), Limit: options.MaxCandidates));
+        // Explicit candidates (e.g. those a recorded run consulted) replace retrieval, so a re-run sees the same pool
+        // however it has grown since.
+        var candidates = options.Candidates is { } explicitly
+            ? explicitly.Select(r => Get(r)).ToList()
+            : Store.Find(new PoolQuery(ArchitectureHash: signature.Hash, FamilyHash: signature.FamilyHash, InputShape: TaskFingerprint.Shape(task.InputShape), Limit: options.MaxCandidates));
         var split = Split(x.shape[0], options.HeldOutFraction, options.Seed);
         var (heldX, heldY) = Take(x, y, split.HeldOut, options.MaxHeldOutSamples);
         var target = WeightsFile.StateOf(model);
@@ -331,6 +335,7 @@ public sealed class PretrainingPool : IDisposable
             HeldOutSamples = (int)Math.Min(split.HeldOut.LongLength, options.MaxHeldOutSamples),
             Layers = bestLayers,
             Candidates = scores,
+            Consulted = candidates.Select(c => new ConsultedEntry(c.Reference, c.WeightsSha256)).ToList(),
             Elapsed = watch.Elapsed,
             Summary = summary,
         };

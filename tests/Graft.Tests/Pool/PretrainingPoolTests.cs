@@ -346,3 +346,26 @@ public class DistillationTests
         Assert.Equal(report.Candidates.Where(c => !double.IsNaN(c.Score)).Max(c => c.Score), report.ChosenScore);
     }
 }
+
+public class ReproducibilityTests
+{
+    [Fact]
+    public void A_call_repeated_with_the_entries_it_consulted_ignores_what_the_pool_gained_since()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = PoolTestKit.Blobs();
+        temp.Pool.AddModel(PoolTestKit.Train(PoolTestKit.NewMlp(1), x, y, epochs: 10), x, y, "first");
+        var first = PoolTestKit.NewMlp(5);
+        temp.Pool.GetPretrainedModel(first, x, y, out var report);
+        Assert.Equal(["pool:first@1"], report.Consulted.Select(c => c.Reference));
+        Assert.Equal(temp.Pool.Get("first").WeightsSha256, report.Consulted[0].WeightsSha256);
+
+        temp.Pool.AddModel(PoolTestKit.Train(PoolTestKit.NewMlp(2), x, y, epochs: 60), x, y, "better");
+        var again = PoolTestKit.NewMlp(5);
+        temp.Pool.GetPretrainedModel(again, x, y, out var repeated, new PretrainOptions { Candidates = report.Consulted.Select(c => c.Reference).ToList() });
+
+        Assert.Equal(report.Chosen, repeated.Chosen);
+        Assert.Equal(PoolTestKit.State(first), PoolTestKit.State(again));
+        Assert.DoesNotContain(repeated.Candidates, c => c.Reference.Contains("better", StringComparison.Ordinal));
+    }
+}

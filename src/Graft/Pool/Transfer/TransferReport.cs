@@ -16,6 +16,11 @@ public sealed record CandidateScore(string Reference, double Score, double Loss,
     public double Transferability { get; init; } = double.NaN;
 }
 
+/// <summary>A pool entry a call consulted: its reference and the SHA-256 of its weights.</summary>
+/// <param name="Reference">The entry (<c>pool:name@version</c>).</param>
+/// <param name="WeightsSha256">The digest of its weights.</param>
+public sealed record ConsultedEntry(string Reference, string WeightsSha256);
+
 /// <summary>
 /// What <see cref="PretrainingPool.GetPretrainedModel{T}(T, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, PretrainOptions?)"/>
 /// did: the chosen source, the per-layer table (rule, source layer, shapes), every candidate's score, and the time spent.
@@ -39,6 +44,9 @@ public sealed record TransferReport
 
     /// <summary>Every candidate considered, the fresh initialisation first.</summary>
     public IReadOnlyList<CandidateScore> Candidates { get; init; } = [];
+
+    /// <summary>The pool entries consulted, with their weights' digests: pass the references as <see cref="PretrainOptions.Candidates"/> to repeat the call.</summary>
+    public IReadOnlyList<ConsultedEntry> Consulted { get; init; } = [];
 
     /// <summary>The wall-clock time of the whole call.</summary>
     public TimeSpan Elapsed { get; init; }
