@@ -17,7 +17,8 @@ internal static class TrainCommands
         var dev = new Option<bool>("--dev") { Description = "Train on the small dev subset, for quick debugging." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this run directory from its last checkpoint." };
         var plain = new Option<bool>("--plain") { Description = "Plain log lines instead of a live progress bar." };
-        var command = new Command("train", "Train as a run file says; writes checkpoints, TensorBoard events, metrics.json and curves.png to the run directory.") { file, set, dev, resume, plain };
+        var reproduce = new Option<string?>("--reproduce") { Description = "Train again as this run directory's run.yaml says, initialised from exactly the pool entries it consulted (pretraining.json), into <run-dir>-reproduced unless --set logging.run_dir=..." };
+        var command = new Command("train", "Train as a run file says; writes checkpoints, TensorBoard events, metrics.json and curves.png to the run directory.") { file, set, dev, resume, plain, reproduce };
         command.SetAction(parse => GraftCommand.Guard(error, () =>
         {
             var resumeDir = parse.GetValue(resume);
@@ -31,11 +32,21 @@ internal static class TrainCommands
                 overrides.Insert(0, "logging.run_dir=" + Path.GetFullPath(resumeDir));
             }
 
+            IReadOnlyDictionary<string, IReadOnlyList<string>>? consulted = null;
+            if (parse.GetValue(reproduce) is { } original)
+            {
+                if (path is not null || resumeDir is not null) throw new ArgumentException("give one of a run file, --resume <run-dir> or --reproduce <run-dir>.");
+                path = Path.Combine(original, RunExecutor.ResolvedRunFile);
+                if (!File.Exists(path)) throw new ArgumentException($"--reproduce {original}: not a run directory (it has no {RunExecutor.ResolvedRunFile}).");
+                consulted = RunExecutor.ConsultedEntries(original);
+                overrides.Insert(0, "logging.run_dir=" + Path.GetFullPath(original).TrimEnd('/') + "-reproduced");
+            }
+
             if (path is null) throw new ArgumentException("name a run file, e.g. graft train examples/fashion-mnist/run.yaml");
             var run = RunFileParser.Load(path, overrides);
             var mode = parse.GetValue(plain) || !ReferenceEquals(output, Console.Out) ? ProgressMode.Lines : ProgressMode.Auto;
             console.MarkupLine($"[bold]graft train[/] {Markup.Escape(path)} -> {Markup.Escape(run.Logging.RunDirectory)}");
-            var result = RunExecutor.Train(run, new RunOptions(parse.GetValue(dev), resumeDir is not null, mode, output));
+            var result = RunExecutor.Train(run, new RunOptions(parse.GetValue(dev), resumeDir is not null, mode, output) { Reproduce = consulted });
             if (run.Flow is not null)
             {
                 var evaluation = FlowRunner.Evaluate(result.RunDirectory);

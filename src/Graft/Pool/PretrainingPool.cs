@@ -335,7 +335,8 @@ public sealed class PretrainingPool : IDisposable
             HeldOutSamples = (int)Math.Min(split.HeldOut.LongLength, options.MaxHeldOutSamples),
             Layers = bestLayers,
             Candidates = scores,
-            Consulted = candidates.Select(c => new ConsultedEntry(c.Reference, c.WeightsSha256)).ToList(),
+            // What the outcome depends on: the entries actually transferred (not those the budget left out).
+            Consulted = candidates.Where(c => ranked.Any(r => ReferenceEquals(r.Entry, c))).Select(c => new ConsultedEntry(c.Reference, c.WeightsSha256)).ToList(),
             Elapsed = watch.Elapsed,
             Summary = summary,
         };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Graft.Data;
 using Graft.Data.Augmentation;
 using Graft.Data.Batching;
@@ -20,7 +21,14 @@ namespace Graft.Runs.Execution;
 /// <param name="Resume">Continue from the run directory's <c>checkpoints/last.ckpt</c>.</param>
 /// <param name="Progress">How progress is shown.</param>
 /// <param name="Log">Where plain progress lines go when <paramref name="Progress"/> is <see cref="ProgressMode.Lines"/> (standard output when null).</param>
-public sealed record RunOptions(bool Dev = false, bool Resume = false, ProgressMode Progress = ProgressMode.Auto, TextWriter? Log = null);
+public sealed record RunOptions(bool Dev = false, bool Resume = false, ProgressMode Progress = ProgressMode.Auto, TextWriter? Log = null)
+{
+    /// <summary>
+    /// Reproduce an earlier run's initialisation: per model, exactly the pool entries it consulted (from its
+    /// <c>pretraining.json</c>), however the pool has grown since. Null: retrieve candidates as usual.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Reproduce { get; init; }
+}
 
 /// <summary>The outcome of a run: every epoch, and the test metrics of the best checkpoint.</summary>
 /// <param name="RunDirectory">Where everything was written.</param>
@@ -96,6 +104,8 @@ public static class RunExecutor
         using var setup = Prepare(run, options.Dev, reuseSavedSplit: options.Resume, saveSplit: true);
         Directory.CreateDirectory(dir);
         if (!options.Resume) AtomicWrite(Path.Combine(dir, ResolvedRunFile), run.Yaml);
+        using var pool = run.Pretrain.FromPool || run.Pretrain.AddToPool ? OpenPool(run) : null;
+        if (!options.Resume && run.Pretrain.FromPool) PretrainFromPool(run, setup, pool!, options, dir);
         var lines = options.Progress == ProgressMode.Lines && options.Log is not null;
         var trainerOptions = run.Training with { Progress = lines ? ProgressMode.None : options.Progress };
         var callbacks = new List<Graft.Training.Callbacks.ITrainerCallback>();
@@ -113,7 +123,111 @@ public static class RunExecutor
         var result = trainer.Fit(setup.Plan, setup.Train, setup.Validation, resume);
         var test = EvaluateBest(setup, result.BestCheckpoint);
         if (test.Count > 0) AtomicWrite(Path.Combine(dir, "test.json"), JsonSerializer.Serialize(test, new JsonSerializerOptions { WriteIndented = true }));
+        if (run.Pretrain.AddToPool && !options.Dev && (setup.Validation is not null || setup.Test is not null))
+            foreach (var m in PoolModels(setup))
+            {
+                // The models hold the best checkpoint's weights now (EvaluateBest loaded it).
+                var entry = AddModelToPool(run, setup, pool!, m, PoolName($"{Path.GetFileName(dir.TrimEnd('/'))}-{m.Name}"));
+                options.Log?.WriteLine($"added {m.Name} to the pool as {entry.Reference} (held-out {string.Join(", ", entry.Metrics.Select(x => $"{x.Metric} {x.Value.ToString("0.0000", CultureInfo.InvariantCulture)}"))})");
+            }
+
         return new RunResult(dir, result, test);
+    }
+
+    /// <summary>A pool entry name from any text: characters a name cannot hold become '-'.</summary>
+    private static string PoolName(string text)
+    {
+        var name = new string(text.Select(c => char.IsLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-').ToArray()).Trim('-');
+        return name.Length == 0 ? "run" : name;
+    }
+
+    /// <summary>The name of the file in which a run records how its models were initialised from the pool.</summary>
+    public const string PretrainingRecord = "pretraining.json";
+
+    private static Graft.Pool.PretrainingPool OpenPool(RunFile run) =>
+        run.Pretrain.Directory is { } d ? new Graft.Pool.PretrainingPool(d) : Graft.Pool.Pretraining.OpenDefaultPool();
+
+    /// <summary>The models a pool can take: trained, against a label, with one input.</summary>
+    private static IEnumerable<GraphModel> PoolModels(Setup setup) =>
+        setup.Graph.Models.Where(m => m.Section.Train && m.Inputs.Count == 1 && setup.Graph.TargetOf(m) is not null);
+
+    /// <summary>
+    /// Initialises every trained model with a label of its own (and no <c>weights:</c>) from the pool, within a tenth of
+    /// the planned training time (estimated from one timed step; nothing with --dev), and records what was consulted.
+    /// </summary>
+    private static void PretrainFromPool(RunFile run, Setup setup, Graft.Pool.PretrainingPool pool, RunOptions options, string dir)
+    {
+        var record = new JsonObject();
+        var models = PoolModels(setup).Where(m => m.Section.Weights is null).ToList();
+        if (models.Count == 0) return;
+        var budget = options.Dev ? TimeSpan.Zero : TimeSpan.FromSeconds(0.1 * EstimateStepSeconds(setup) * setup.Train.BatchesPerEpoch * run.Training.Epochs / models.Count);
+        foreach (var m in models)
+        {
+            var label = setup.Graph.TargetOf(m)!;
+            var (x, y) = Gather(setup, m, label.Name, [setup.Train], 5000);
+            using (x)
+            using (y)
+            {
+                IReadOnlyList<string>? candidates = null;
+                if (options.Reproduce is { } reproduce) candidates = reproduce.TryGetValue(m.Name, out var list) ? list : [];
+                // A reproduction takes exactly the recorded entries, without a budget that could leave one out.
+                pool.GetPretrainedModel(m.Built.AsTensorModule(), x, y, out var report,
+                    new Graft.Pool.PretrainOptions { Budget = candidates is null ? budget : null, Candidates = candidates, Distill = !options.Dev && candidates is null });
+                options.Log?.WriteLine($"pretraining {m.Name}: {report.Summary} (held-out {report.Metric} {report.ChosenScore.ToString("0.0000", CultureInfo.InvariantCulture)}, {report.Elapsed.TotalSeconds:0.0} s of a {budget.TotalSeconds:0.0} s budget)");
+                record[m.Name] = new JsonObject
+                {
+                    ["chosen"] = report.Chosen,
+                    ["summary"] = report.Summary,
+                    ["metric"] = report.Metric,
+                    ["budget_seconds"] = budget.TotalSeconds,
+                    ["seconds"] = report.Elapsed.TotalSeconds,
+                    ["consulted"] = new JsonArray(report.Consulted.Select(c => (JsonNode)new JsonObject { ["reference"] = c.Reference, ["weights_sha256"] = c.WeightsSha256 }).ToArray()),
+                    ["candidates"] = new JsonArray(report.Candidates.Select(c => (JsonNode)new JsonObject
+                    {
+                        ["reference"] = c.Reference,
+                        ["score"] = double.IsNaN(c.Score) ? null : c.Score,
+                        ["logme"] = double.IsNaN(c.Transferability) ? null : c.Transferability,
+                        ["note"] = c.Note,
+                    }).ToArray()),
+                };
+            }
+        }
+
+        AtomicWrite(Path.Combine(dir, PretrainingRecord), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>The pool entries each model consulted, from a run directory's <c>pretraining.json</c> (for <c>graft train --reproduce</c>).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ConsultedEntries(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, PretrainingRecord);
+        if (!File.Exists(path)) return new Dictionary<string, IReadOnlyList<string>>();
+        try
+        {
+            var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            return root.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value!["consulted"]!.AsArray().Select(c => c!["reference"]!.GetValue<string>()).ToList());
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
+        {
+            throw new InvalidDataException($"{path} is not a pretraining record Graft wrote: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Seconds of one training step (forward and backward of one batch), measured once; parameters are left as they were.</summary>
+    private static double EstimateStepSeconds(Setup setup)
+    {
+        using var batch = setup.Sample();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using (var scope = NewDisposeScope())
+        {
+            setup.Plan.SetTraining(false);   // no batch-norm statistics or dropout draws are touched
+            var outputs = setup.Plan.Forward(batch);
+            var total = setup.Plan.Losses.Select(l => l.Compute(outputs, batch) * l.Weight).Aggregate((a, b) => a + b);
+            total.backward();
+        }
+
+        foreach (var p in setup.Plan.ResolveParameterGroups().SelectMany(g => g.Parameters)) p.grad?.zero_();
+        // The sample has at most 8 samples: scale to a batch.
+        return watch.Elapsed.TotalSeconds * Math.Max(1.0, setup.Train.Options.BatchSize / (double)Math.Max(1, batch.Size));
     }
 
     /// <summary>Evaluates a finished run directory's checkpoint (best by default) on its validation and test data.</summary>
@@ -227,11 +341,17 @@ public static class RunExecutor
         using var setup = Prepare(run, dev: false, reuseSavedSplit: true, saveSplit: false);
         CheckpointFile.LoadWeights(path, setup.Plan);
         var chosen = ChooseModel(setup, $"the run {runDirectory}", model);
+        return AddModelToPool(run, setup, pool, chosen, name ?? PoolName($"{Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd('/'))}-{chosen.Name}"));
+    }
+
+    /// <summary>Adds <paramref name="chosen"/> as it is now, measured on the run's validation and test samples.</summary>
+    private static Graft.Pool.PoolEntry AddModelToPool(RunFile run, Setup setup, Graft.Pool.PretrainingPool pool, GraphModel chosen, string name)
+    {
         var label = setup.Graph.TargetOf(chosen)!;
         var (x, y) = Gather(setup, chosen, label.Name, [setup.Validation, setup.Test]);
         using (x)
         using (y)
-            return pool.AddModel(chosen.Built.AsTensorModule(), x, y, name ?? $"{Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd('/'))}-{chosen.Name}", new Graft.Pool.AddModelOptions
+            return pool.AddModel(chosen.Built.AsTensorModule(), x, y, name, new Graft.Pool.AddModelOptions
             {
                 Builder = chosen.Section.Builder,
                 BuilderArgs = chosen.Section.Args,

@@ -95,6 +95,12 @@ public sealed record ModelSection(string Name, string Builder, IReadOnlyDictiona
     public string? CheckpointMonitor { get; init; }
 }
 
+/// <summary>How a run uses the pretraining pool (<c>pretrain:</c> and <c>pool:</c>).</summary>
+/// <param name="FromPool">Initialise each trained model from the pool (<c>pretrain: pool</c>, the default) or keep its fresh initialisation (<c>pretrain: none</c>).</param>
+/// <param name="AddToPool">After training, add each trained model to the pool (<c>pool: {add: true}</c>, the default).</param>
+/// <param name="Directory">The pool's folder (<c>pool: {dir: ...}</c>); null for the default pool (<c>$GRAFT_HOME/pool</c>).</param>
+public sealed record PretrainSection(bool FromPool = true, bool AddToPool = true, string? Directory = null);
+
 /// <summary>A parsed and validated run file.</summary>
 /// <param name="Path">The file it was read from.</param>
 /// <param name="Data">The <c>data</c> section.</param>
@@ -108,4 +114,7 @@ public sealed record RunFile(string Path, DataSection Data, SplitSection Split, 
 {
     /// <summary>The task flows (<c>encoders</c>, <c>tasks</c>, <c>flows</c>), or null for a run of models only.</summary>
     public FlowSection? Flow { get; init; }
+
+    /// <summary>How the run uses the pretraining pool.</summary>
+    public PretrainSection Pretrain { get; init; } = new();
 }

@@ -87,6 +87,7 @@ public static class RunFileParser
         var logging = ParseLogging(top.Section("logging"), path);
         var flow = ParseFlow(top, path);
         var models = ParseModels(top, path, required: flow is null);
+        var pretrain = ParsePretrain(top, baseDir);
         // ... and weights files by absolute paths too (registry names stay as written).
         if (root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) && modelsNode is YamlSequenceNode modelNodes)
             for (int i = 0; i < Math.Min(modelNodes.Children.Count, models.Count); i++)
@@ -105,7 +106,7 @@ public static class RunFileParser
             throw new RunFileException(path, 0, "", e.Message + (key.StartsWith("training.", StringComparison.Ordinal) ? "" : " (in the training section)"));
         }
 
-        return new RunFile(path, data, split, training, batchSize, logging, models, resolved) { Flow = flow };
+        return new RunFile(path, data, split, training, batchSize, logging, models, resolved) { Flow = flow, Pretrain = pretrain };
     }
 
     /// <summary>Sets <c>a.b.c=value</c> in the YAML tree, creating mappings on the way.</summary>
@@ -301,6 +302,19 @@ public static class RunFileParser
             s.Double("eps", d.Epsilon));
         s.Finish();
         return o;
+    }
+
+    private static readonly IReadOnlyDictionary<string, bool> PretrainNames = new Dictionary<string, bool> { ["pool"] = true, ["none"] = false };
+
+    /// <summary><c>pretrain: pool | none</c> and <c>pool: {add, dir}</c>.</summary>
+    private static PretrainSection ParsePretrain(YamlSection top, string baseDir)
+    {
+        bool fromPool = top.Enum("pretrain", true, PretrainNames);
+        var pool = top.Section("pool");
+        var dir = pool.String("dir");
+        var section = new PretrainSection(fromPool, pool.Bool("add", true), dir is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, dir)));
+        pool.Finish();
+        return section;
     }
 
     private static LoggingSection ParseLogging(YamlSection s, string path)

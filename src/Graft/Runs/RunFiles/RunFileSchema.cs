@@ -207,6 +207,12 @@ public static class RunFileSchema
             ["split"] = splitSchema,
             ["training"] = trainingSchema,
             ["logging"] = logging,
+            ["pretrain"] = Enum("Initialise each trained model from the pretraining pool (the default) or from scratch (none).", "pool", "none"),
+            ["pool"] = Obj("The pretraining pool the run uses.", new()
+            {
+                ["add"] = Bool("Add each trained model to the pool after training.", true),
+                ["dir"] = Str("The pool's folder; default $GRAFT_HOME/pool (else ~/.graft/pool)."),
+            }),
             ["models"] = new JsonObject { ["type"] = "array", ["items"] = model, ["description"] = "The models, in order (required unless the run has flows)." },
         }, "data");
         root["$schema"] = "https://json-schema.org/draft/2020-12/schema";

@@ -68,7 +68,8 @@ public static class ZooBuilder
         var recipePath = Path.Combine(zooDirectory, recipe.RunFile);
         var runDir = Path.GetFullPath(Path.Combine(runsDirectory, Path.GetFileNameWithoutExtension(recipe.RunFile)));
         if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
-        var run = RunFileParser.Load(recipePath, ["logging.run_dir=" + runDir]);
+        // Built-in weights are trained from scratch and kept out of the pool: what they are must not depend on a pool.
+        var run = RunFileParser.Load(recipePath, ["logging.run_dir=" + runDir]) with { Pretrain = new PretrainSection(FromPool: false, AddToPool: false) };
         if (run.Models.Count != 1) throw new ArgumentException($"{recipePath}: a zoo recipe trains one model; it has {run.Models.Count}.");
         log.WriteLine($"zoo: training {recipe.Entry} from {recipePath}");
         var started = DateTimeOffset.UtcNow;
