@@ -1,3 +1,4 @@
+using Graft.Data.Batching;
 using Graft.Data;
 using Graft.Flows.Tasks;
 using Graft.Training;
@@ -313,6 +314,33 @@ public sealed class CompiledFlow : IDisposable
                 var activated = t.Task!.Activate(logits[t.Path]);
                 return new TaskPrediction(t.Path, logits[t.Path], activated, t.Task.Decode(activated), gates[t.Path].True);
             });
+        }
+        finally
+        {
+            Module.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// One pass over <paramref name="indices"/> of <paramref name="data"/> in evaluation mode without gradients: for each
+    /// batch, <paramref name="visit"/> gets the batch, every task's logits and the ground truth (tensors live for the
+    /// call). The module's mode is restored afterwards. Evaluation, interpretation and tuning share it.
+    /// </summary>
+    internal void ForEachEvaluationBatch(IDataset data, IReadOnlyList<long>? indices, int batchSize,
+        Action<Batch, IReadOnlyDictionary<string, Tensor>, IReadOnlyDictionary<string, LabelTensor>> visit)
+    {
+        bool wasTraining = Module.training;
+        Module.eval();
+        try
+        {
+            foreach (var batch in new BatchLoader(data, new BatchLoaderOptions(batchSize, Shuffle: false, Prefetch: 0), indices).Epoch(0))
+            {
+                using var b = batch;
+                using var scope = NewDisposeScope();
+                using var _ = no_grad();
+                var logits = Forward(b);
+                visit(b, logits, GroundTruth(b));
+            }
         }
         finally
         {

@@ -92,32 +92,18 @@ public static class FlowEvaluator
     {
         var metrics = flow.Tasks.ToDictionary(t => t.Path, t => t.Task!.Metrics.Select(m => m.Create()).ToList());
         var counts = flow.Tasks.ToDictionary(t => t.Path, _ => 0L);
-        bool wasTraining = flow.Module.training;
-        flow.Module.eval();
-        try
+        flow.ForEachEvaluationBatch(data, indices, batchSize, (b, logits, gt) =>
         {
-            foreach (var batch in new BatchLoader(data, new BatchLoaderOptions(batchSize, Shuffle: false, Prefetch: 0), indices).Epoch(0))
+            var holds = source == PreconditionSource.GroundTruth ? flow.HoldsFromGroundTruth(gt) : flow.HoldsFromPredictions(logits);
+            var gates = flow.Gates(holds, b.Size);
+            foreach (var t in flow.Tasks)
             {
-                using var b = batch;
-                using var scope = NewDisposeScope();
-                using var _ = no_grad();
-                var logits = flow.Forward(b);
-                var gt = flow.GroundTruth(b);
-                var holds = source == PreconditionSource.GroundTruth ? flow.HoldsFromGroundTruth(gt) : flow.HoldsFromPredictions(logits);
-                var gates = flow.Gates(holds, b.Size);
-                foreach (var t in flow.Tasks)
-                {
-                    var mask = gt[t.Path].Mask.logical_and(gates[t.Path].True);
-                    counts[t.Path] += mask.sum().item<long>();
-                    var prediction = MetricInput(t.Task!, logits[t.Path]);
-                    foreach (var m in metrics[t.Path]) m.Update(prediction, gt[t.Path].Values, mask);
-                }
+                var mask = gt[t.Path].Mask.logical_and(gates[t.Path].True);
+                counts[t.Path] += mask.sum().item<long>();
+                var prediction = MetricInput(t.Task!, logits[t.Path]);
+                foreach (var m in metrics[t.Path]) m.Update(prediction, gt[t.Path].Values, mask);
             }
-        }
-        finally
-        {
-            flow.Module.train(wasTraining);
-        }
+        });
 
         var rows = flow.Tasks.SelectMany(t => t.Task!.Metrics.Zip(metrics[t.Path], (spec, m) => new TaskEvaluationRow(t.Path, spec.Name, m.Compute(), counts[t.Path]))).ToList();
         return new FlowEvaluation(source, rows);

@@ -29,32 +29,18 @@ public static class FlowInterpreter
     public static IReadOnlyList<TaskInterpretation> Interpret(CompiledFlow flow, IDataset data, IReadOnlyList<long>? indices = null, int count = 5, int batchSize = 256)
     {
         var losses = flow.Tasks.ToDictionary(t => t.Path, _ => new List<InterpretedSample>());
-        bool wasTraining = flow.Module.training;
-        flow.Module.eval();
-        try
+        flow.ForEachEvaluationBatch(data, indices, batchSize, (b, logits, gt) =>
         {
-            foreach (var batch in new BatchLoader(data, new BatchLoaderOptions(batchSize, Shuffle: false, Prefetch: 0), indices).Epoch(0))
+            var masks = flow.TrainingMasks(gt, b.Size);
+            foreach (var t in flow.Tasks)
             {
-                using var b = batch;
-                using var scope = NewDisposeScope();
-                using var _ = no_grad();
-                var logits = flow.Forward(b);
-                var gt = flow.GroundTruth(b);
-                var masks = flow.TrainingMasks(gt, b.Size);
-                foreach (var t in flow.Tasks)
-                {
-                    var mask = masks[t.Path].data<bool>().ToArray();
-                    if (!mask.Any(m => m)) continue;
-                    var perSample = t.Task!.PerSampleLoss(logits[t.Path], t.Task.Sanitize(gt[t.Path].Values, masks[t.Path])).to_type(ScalarType.Float64).data<double>().ToArray();
-                    for (int i = 0; i < mask.Length; i++)
-                        if (mask[i]) losses[t.Path].Add(new InterpretedSample(b.Indices[i], perSample[i]));
-                }
+                var mask = masks[t.Path].data<bool>().ToArray();
+                if (!mask.Any(m => m)) continue;
+                var perSample = t.Task!.PerSampleLoss(logits[t.Path], t.Task.Sanitize(gt[t.Path].Values, masks[t.Path])).to_type(ScalarType.Float64).data<double>().ToArray();
+                for (int i = 0; i < mask.Length; i++)
+                    if (mask[i]) losses[t.Path].Add(new InterpretedSample(b.Indices[i], perSample[i]));
             }
-        }
-        finally
-        {
-            flow.Module.train(wasTraining);
-        }
+        });
 
         return flow.Tasks.Select(t =>
         {

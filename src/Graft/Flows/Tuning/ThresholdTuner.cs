@@ -46,36 +46,22 @@ public static class ThresholdTuner
         options.Validate();
         var tasks = flow.Tasks.Where(t => t.Task is IThresholdedTask).ToList();
         var scores = tasks.ToDictionary(t => t.Path, t => Enumerable.Range(0, ((IThresholdedTask)t.Task!).Outputs).Select(_ => new List<(float P, bool Y)>()).ToArray());
-        bool wasTraining = flow.Module.training;
-        flow.Module.eval();
-        try
+        flow.ForEachEvaluationBatch(data, indices, 256, (b, logits, gt) =>
         {
-            foreach (var batch in new BatchLoader(data, new BatchLoaderOptions(256, Shuffle: false, Prefetch: 0), indices).Epoch(0))
+            var masks = flow.TrainingMasks(gt, b.Size);
+            foreach (var t in tasks)
             {
-                using var b = batch;
-                using var scope = NewDisposeScope();
-                using var _ = no_grad();
-                var logits = flow.Forward(b);
-                var gt = flow.GroundTruth(b);
-                var masks = flow.TrainingMasks(gt, b.Size);
-                foreach (var t in tasks)
-                {
-                    long n = b.Size;
-                    var p = t.Task!.Activate(logits[t.Path]).reshape(n, -1).to_type(ScalarType.Float32).data<float>().ToArray();
-                    var y = gt[t.Path].Values.reshape(n, -1).to_type(ScalarType.Float32).data<float>().ToArray();
-                    var m = masks[t.Path].data<bool>().ToArray();
-                    var lists = scores[t.Path];
-                    int k = lists.Length;
-                    for (int i = 0; i < n; i++)
-                        if (m[i])
-                            for (int j = 0; j < k; j++) lists[j].Add((p[i * k + j], y[i * k + j] > 0.5f));
-                }
+                long n = b.Size;
+                var p = t.Task!.Activate(logits[t.Path]).reshape(n, -1).to_type(ScalarType.Float32).data<float>().ToArray();
+                var y = gt[t.Path].Values.reshape(n, -1).to_type(ScalarType.Float32).data<float>().ToArray();
+                var m = masks[t.Path].data<bool>().ToArray();
+                var lists = scores[t.Path];
+                int k = lists.Length;
+                for (int i = 0; i < n; i++)
+                    if (m[i])
+                        for (int j = 0; j < k; j++) lists[j].Add((p[i * k + j], y[i * k + j] > 0.5f));
             }
-        }
-        finally
-        {
-            flow.Module.train(wasTraining);
-        }
+        });
 
         var result = new Dictionary<string, double[]>();
         foreach (var t in tasks)
