@@ -23,7 +23,7 @@ public sealed class PoolWeightsSource : IWeightsSource
         if (!reference.StartsWith(PoolReference.Prefix, StringComparison.Ordinal)) return null;
         var directory = _directory ?? PretrainingPool.DefaultDirectory;
         if (!File.Exists(Path.Combine(directory, "index.db")))
-            throw new WeightsException($"'{reference}' names a pool entry, but there is no pool at {directory} (set GRAFT_HOME, or add models with `graft pool add`).");
+            throw new WeightsNotFoundException($"'{reference}' names a pool entry, but there is no pool at {directory} (set GRAFT_HOME, or add models with `graft pool add`).");
         using var pool = new PretrainingPool(directory);
         try
         {
@@ -31,7 +31,7 @@ public sealed class PoolWeightsSource : IWeightsSource
         }
         catch (PoolException e)
         {
-            throw new WeightsException($"'{reference}': {e.Message}", e);
+            throw new WeightsNotFoundException($"'{reference}': {e.Message}", e);
         }
     }
 }

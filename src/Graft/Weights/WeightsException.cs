@@ -34,3 +34,13 @@ public sealed class WeightsVerificationException : WeightsException
     /// <summary>The file's digest.</summary>
     public string Actual { get; }
 }
+
+/// <summary>
+/// A reference a source recognises as its own kind (e.g. <c>pool:name@3</c>) names nothing there: the resolver passes
+/// the source's message on as the whole answer, without listing the other sources.
+/// </summary>
+public sealed class WeightsNotFoundException : WeightsException
+{
+    /// <summary>Creates the exception.</summary>
+    public WeightsNotFoundException(string message, Exception? inner = null) : base(message, inner) { }
+}

@@ -68,12 +68,18 @@ public sealed class WeightsResolver
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
         var failures = new List<string>();
+        WeightsNotFoundException? owned = null;
         foreach (var source in Sources)
         {
             try
             {
                 if (source.TryResolve(reference, baseDirectory) is { } entry)
                     return entry;
+            }
+            catch (WeightsNotFoundException e)
+            {
+                // The source owns this kind of reference: its message is the answer, unless a later source knows it.
+                owned ??= e;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -82,6 +88,7 @@ public sealed class WeightsResolver
             }
         }
 
+        if (owned is not null) throw owned;
         bool looksLikeFile = reference.Contains('/') || reference.Contains('\\')
                              || reference.EndsWith(".ckpt", StringComparison.OrdinalIgnoreCase) || reference.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
         if (looksLikeFile && failures.Count == 0)

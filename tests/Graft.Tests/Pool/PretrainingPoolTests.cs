@@ -256,7 +256,7 @@ public class PretrainingPoolTests
         File.WriteAllBytes(weights.Source, [1, 2, 3]);
         var e = Assert.Throws<WeightsVerificationException>(() => WeightsLoader.Load(NewMlp(7), resolver.Resolve("pool:blobs-mlp")));
         Assert.Contains(entry.WeightsSha256, e.Message);
-        Assert.Contains("has no entry named 'nope'", Assert.Throws<WeightsException>(() => resolver.Resolve("pool:nope")).Message);
+        Assert.Contains("has no entry named 'nope'", Assert.Throws<WeightsNotFoundException>(() => resolver.Resolve("pool:nope")).Message);
     }
 
     private static IReadOnlyList<LayerTransfer> TransferReportFor(PretrainingPool pool, nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, string source)
