@@ -74,7 +74,7 @@ public static class Pretraining
         var added = new List<PoolEntry>();
         foreach (var entry in BuiltInWeights.Entries)
         {
-            if (pool.Store.List(entry.Name).Count > 0 || entry.Builder is null) continue;
+            if (entry.Builder is null || pool.Store.Get(entry.Name, PoolReference.Latest) is not null) continue;
             var dataset = entry.Metadata.Metrics.Select(m => m.Dataset).OrderByDescending(d => d.Contains("[:", StringComparison.Ordinal)).FirstOrDefault();
             if (dataset is null) continue;
             Graft.Data.TensorDataset data;

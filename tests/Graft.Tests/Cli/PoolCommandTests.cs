@@ -13,29 +13,10 @@ public class PoolCommandTests
         try
         {
             GraftCommandTests.TwoClassCsv(dir);
-            var runDir = Path.Combine(dir, "two-run");
+            var runDir = Path.Combine(dir, "runs", "two-run");
             var pool = Path.Combine(dir, "pool");
-            File.WriteAllText(Path.Combine(dir, "run.yaml"), $$"""
-                data:
-                  source: two.csv
-                  labels:
-                    label: class
-                split: {validation: 0.2, test: 0.2, seed: 1}
-                training:
-                  epochs: 10
-                  batch_size: 16
-                  optimizer: {name: adam, lr: 0.05}
-                logging:
-                  run_dir: {{runDir}}
-                  tensorboard: false
-                  curves: false
-                models:
-                  - name: net
-                    builder: mlp
-                    args: {hidden: [8]}
-                    inputs: [features]
-                """);
-            var (trainCode, _, trainErr) = Run("train", Path.Combine(dir, "run.yaml"), "--plain");
+            var runFile = TrainPretrainingTests.RunFile(dir, "two-run", pool, "pretrain: none", add: false, epochs: 10);
+            var (trainCode, _, trainErr) = Run("train", runFile, "--plain");
             Assert.True(trainCode == 0, trainErr);
 
             var (code, output, error) = Run("pool", "add", runDir, "--pool", pool);
@@ -61,7 +42,7 @@ public class PoolCommandTests
             Assert.Equal(1, code);
             Assert.Contains("Did you mean 'two-run-net'?", error);
 
-            (code, output, error) = Run("pool", "rank", "--model", Path.Combine(dir, "run.yaml"), "--pool", pool);
+            (code, output, error) = Run("pool", "rank", "--model", runFile, "--pool", pool);
             Assert.True(code == 0, error);
             Assert.Contains("LogME", output);
             Assert.Contains("fresh initialisation", output);

@@ -5,14 +5,15 @@ namespace Graft.Tests.Cli;
 [Collection(Graft.Tests.Runs.Execution.RunCollection.Name)]
 public class TrainPretrainingTests
 {
-    private static string RunFile(string dir, string name, string pool, string extra = "") => Write(dir, name, $$"""
+    /// <summary>A run file training a small MLP on two.csv in <paramref name="dir"/>, using the pool in <paramref name="pool"/>.</summary>
+    internal static string RunFile(string dir, string name, string pool, string extra = "", bool add = true, int epochs = 4) => Write(dir, name, $$"""
         data:
           source: two.csv
           labels:
             label: class
         split: {validation: 0.2, test: 0.2, seed: 1}
         training:
-          epochs: 4
+          epochs: {{epochs}}
           batch_size: 16
           optimizer: {name: adam, lr: 0.05}
         logging:
@@ -20,6 +21,7 @@ public class TrainPretrainingTests
           tensorboard: false
           curves: false
         pool:
+          add: {{(add ? "true" : "false")}}
           dir: {{pool}}
         {{extra}}
         models:
@@ -67,8 +69,7 @@ public class TrainPretrainingTests
 
             // pretrain: none trains from scratch and consults nothing; pool: {add: false} keeps the pool as it is.
             int entries = Graft.Tests.Cli.Cli.Run("pool", "list", "--pool", pool).Out.Split('\n').Count(l => l.Contains("-net@", StringComparison.Ordinal));
-            var scratch = RunFile(dir, "scratch", pool, "pretrain: none");
-            File.WriteAllText(scratch, File.ReadAllText(scratch).Replace("  dir: ", "  add: false\n  dir: ", StringComparison.Ordinal));
+            var scratch = RunFile(dir, "scratch", pool, "pretrain: none", add: false);
             (code, output, error) = Cli.Run("train", scratch, "--plain");
             Assert.True(code == 0, error + output);
             Assert.DoesNotContain("pretraining net", output);

@@ -300,7 +300,7 @@ public static class RunExecutor
                 foreach (var batch in loader.Epoch(0))
                 {
                     using var b = batch;
-                    if (count >= limit) continue;
+                    if (count >= limit) break;
                     using var scope = NewDisposeScope();
                     using (no_grad())
                     {
