@@ -21,6 +21,7 @@ public class TrainPretrainingTests
           tensorboard: false
           curves: false
         pool:
+          budget: 60
           add: {{(add ? "true" : "false")}}
           dir: {{pool}}
         {{extra}}

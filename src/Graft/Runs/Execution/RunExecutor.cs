@@ -160,7 +160,8 @@ public static class RunExecutor
         var record = new JsonObject();
         var models = PoolModels(setup).Where(m => m.Section.Weights is null).ToList();
         if (models.Count == 0) return;
-        var budget = options.Dev ? TimeSpan.Zero : TimeSpan.FromSeconds(0.1 * EstimateStepSeconds(setup) * setup.Train.BatchesPerEpoch * run.Training.Epochs / models.Count);
+        var budget = options.Dev ? TimeSpan.Zero
+            : TimeSpan.FromSeconds((run.Pretrain.BudgetSeconds ?? 0.1 * EstimateStepSeconds(setup) * setup.Train.BatchesPerEpoch * run.Training.Epochs) / models.Count);
         foreach (var m in models)
         {
             var label = setup.Graph.TargetOf(m)!;

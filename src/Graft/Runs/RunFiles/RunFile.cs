@@ -99,7 +99,8 @@ public sealed record ModelSection(string Name, string Builder, IReadOnlyDictiona
 /// <param name="FromPool">Initialise each trained model from the pool (<c>pretrain: pool</c>, the default) or keep its fresh initialisation (<c>pretrain: none</c>).</param>
 /// <param name="AddToPool">After training, add each trained model to the pool (<c>pool: {add: true}</c>, the default).</param>
 /// <param name="Directory">The pool's folder (<c>pool: {dir: ...}</c>); null for the default pool (<c>$GRAFT_HOME/pool</c>).</param>
-public sealed record PretrainSection(bool FromPool = true, bool AddToPool = true, string? Directory = null);
+/// <param name="BudgetSeconds">The time pretraining may take per run (<c>pool: {budget: 30}</c>); null for a tenth of the planned training time.</param>
+public sealed record PretrainSection(bool FromPool = true, bool AddToPool = true, string? Directory = null, double? BudgetSeconds = null);
 
 /// <summary>A parsed and validated run file.</summary>
 /// <param name="Path">The file it was read from.</param>

@@ -312,7 +312,9 @@ public static class RunFileParser
         bool fromPool = top.Enum("pretrain", true, PretrainNames);
         var pool = top.Section("pool");
         var dir = pool.String("dir");
-        var section = new PretrainSection(fromPool, pool.Bool("add", true), dir is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, dir)));
+        var budget = pool.DoubleOrNull("budget");
+        if (budget is < 0) throw pool.Error("budget", $"the budget is a number of seconds, 0 or more; it is {budget}.");
+        var section = new PretrainSection(fromPool, pool.Bool("add", true), dir is null ? null : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDir, dir)), budget);
         pool.Finish();
         return section;
     }

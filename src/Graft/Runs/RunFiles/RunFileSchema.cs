@@ -212,6 +212,7 @@ public static class RunFileSchema
             {
                 ["add"] = Bool("Add each trained model to the pool after training.", true),
                 ["dir"] = Str("The pool's folder; default $GRAFT_HOME/pool (else ~/.graft/pool)."),
+                ["budget"] = new JsonObject { ["description"] = "Seconds pretraining may take for the run; default a tenth of the planned training time.", ["type"] = "number", ["minimum"] = 0 },
             }),
             ["models"] = new JsonObject { ["type"] = "array", ["items"] = model, ["description"] = "The models, in order (required unless the run has flows)." },
         }, "data");
