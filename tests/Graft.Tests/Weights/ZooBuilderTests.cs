@@ -5,6 +5,8 @@ using Graft.Weights.Loading;
 
 namespace Graft.Tests.Weights;
 
+// Two builds must give the same digest: torch's global generator is shared by every test thread, so this runs alone.
+[Collection(Graft.Tests.Runs.Execution.RunCollection.Name)]
 public class ZooBuilderTests
 {
     private const string Recipe = """
