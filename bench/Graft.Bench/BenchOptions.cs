@@ -6,6 +6,7 @@ namespace Graft.Bench;
 /// <param name="Study">The study to run; null runs every study.</param>
 /// <param name="Pairs">How many measured pairs (or repetitions) a study makes after its warm-up.</param>
 /// <param name="Limit">When set, studies use only this many samples: a smoke run, kept out of BENCHMARKS.md.</param>
+/// <param name="Quick">Every study on tiny sizes (a few minutes for the suite): a smoke test of the harness, kept out of BENCHMARKS.md.</param>
 /// <param name="ReportOnly">Only regenerate BENCHMARKS.md from the saved results.</param>
 /// <param name="List">Only list the studies.</param>
 /// <param name="Help">Only print the usage.</param>
@@ -14,6 +15,7 @@ internal sealed record BenchOptions(
     string? Study = null,
     int Pairs = BenchOptions.DefaultPairs,
     long? Limit = null,
+    bool Quick = false,
     bool ReportOnly = false,
     bool List = false,
     bool Help = false,
@@ -30,13 +32,15 @@ internal sealed record BenchOptions(
           --study NAME   run only this study (default: all); --list shows them
           --pairs N      measured pairs per study after the warm-up (default 5, at least 1)
           --limit N      use only the first N samples: a smoke run, saved under bench/results/smoke/
+          --quick        every study on tiny sizes, one pair, in a few minutes: a smoke test of the harness
+                         (saved under bench/results/smoke/; targets are reported, not asserted)
           --report       only regenerate BENCHMARKS.md from bench/results/*.json
           --list         list the studies
           --help         show this text
         """;
 
-    /// <summary>Whether this is a smoke run (a sample limit is set).</summary>
-    public bool Smoke => Limit is not null;
+    /// <summary>Whether this is a smoke run (<c>--quick</c>, or a sample limit is set).</summary>
+    public bool Smoke => Quick || Limit is not null;
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -55,6 +59,9 @@ internal sealed record BenchOptions(
                     break;
                 case "--limit":
                     options = options with { Limit = Number(args, ref i, 1, long.MaxValue) };
+                    break;
+                case "--quick":
+                    options = options with { Quick = true, Pairs = 1 };
                     break;
                 case "--report":
                     options = options with { ReportOnly = true };
