@@ -32,13 +32,13 @@ internal static class TrainCommands
                 overrides.Insert(0, "logging.run_dir=" + Path.GetFullPath(resumeDir));
             }
 
-            IReadOnlyDictionary<string, IReadOnlyList<string>>? consulted = null;
+            IReadOnlyDictionary<string, RecordedInitialisation>? consulted = null;
             if (parse.GetValue(reproduce) is { } original)
             {
                 if (path is not null || resumeDir is not null) throw new ArgumentException("give one of a run file, --resume <run-dir> or --reproduce <run-dir>.");
                 path = Path.Combine(original, RunExecutor.ResolvedRunFile);
                 if (!File.Exists(path)) throw new ArgumentException($"--reproduce {original}: not a run directory (it has no {RunExecutor.ResolvedRunFile}).");
-                consulted = RunExecutor.ConsultedEntries(original);
+                consulted = RunExecutor.RecordedInitialisations(original);
                 overrides.Insert(0, "logging.run_dir=" + Path.GetFullPath(original).TrimEnd('/') + "-reproduced");
             }
 

@@ -56,6 +56,18 @@ public sealed record PretrainOptions
     /// <summary>At most this many passes over the training part of <c>x, y</c> when distilling.</summary>
     public int DistillationEpochs { get; init; } = 5;
 
+    /// <summary>
+    /// Distil from exactly this entry (<c>pool:name@version</c>) when no transfer beats the fresh initialisation — to
+    /// reproduce an earlier call from its <see cref="Transfer.TransferReport.Teacher"/>. Implies <see cref="Distill"/>.
+    /// </summary>
+    public string? Teacher { get; init; }
+
+    /// <summary>
+    /// When set, distillation makes exactly this many optimizer steps whatever the time (the
+    /// <see cref="Transfer.TransferReport.DistillationSteps"/> of the call being reproduced).
+    /// </summary>
+    public int? DistillationSteps { get; init; }
+
     /// <summary>How layers are paired (null: <see cref="DynamicProgrammingAligner"/>).</summary>
     public ILayerAligner? Aligner { get; init; }
 
@@ -67,6 +79,7 @@ public sealed record PretrainOptions
         if (MaxCandidates < 0) throw new ArgumentException($"MaxCandidates must not be negative; it is {MaxCandidates}.");
         if (ScoredCandidates < 1) throw new ArgumentException($"ScoredCandidates must be at least 1; it is {ScoredCandidates}.");
         if (RankingSamples < 2) throw new ArgumentException($"RankingSamples must be at least 2; it is {RankingSamples}.");
+        if (DistillationSteps is < 0) throw new ArgumentException($"DistillationSteps must not be negative; it is {DistillationSteps}.");
         if (Budget is { } b && b < TimeSpan.Zero) throw new ArgumentException($"Budget must not be negative; it is {b}.");
     }
 }

@@ -201,21 +201,27 @@ public sealed class PretrainingPool : IDisposable
         var (probeX, probeY) = Take(x, y, split.Train, options.RankingSamples);
         var head = options.FitHead ? Features.Head(model, signature) : null;
         var scores = new List<CandidateScore>();
-        var ranked = new List<(PoolEntry Entry, Dictionary<string, Tensor> State, IReadOnlyList<LayerTransfer> Rows, int Transferred, double Transferability, double Seconds, string Note)>();
+        var ranked = new List<(PoolEntry Entry, Dictionary<string, Tensor> State, IReadOnlyList<LayerTransfer> Rows, int Transferred, double Transferability, double Seconds, string Note, Dictionary<string, Tensor>? Adapted)>();
         Dictionary<string, Tensor>? best = null;
         IReadOnlyList<LayerTransfer> bestLayers = [];
         string chosen = TransferReport.Fresh;
+        PoolEntry? chosenEntry = null;
+        ConsultedEntry? teacher = null;
+        int distillationSteps = 0;
         try
         {
             // The fresh initialisation, its head fitted the same way as every candidate's: always a contender.
             var t0 = watch.Elapsed;
+            // Measured batch-norm statistics first: a fresh model's (mean 0, variance 1) make its features, and a head
+            // fitted on them, meaningless in evaluation mode.
+            bool freshCalibrated = BatchNormCalibration.Recalibrate(model, probeX) > 0;
             bool freshHead = head is not null && FitHead(model, signature, head, probeX, probeY, kind);
-            if (freshHead) Snapshot(target, fresh);
+            if (freshHead || freshCalibrated) Snapshot(target, fresh);
             double freshTransferability = Transferability(model, signature, probeX, probeY, kind);
             var (freshScore, freshLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
             double bestScore = freshScore, bestLoss = freshLoss;
             scores.Add(new CandidateScore(TransferReport.Fresh, freshScore, freshLoss, 0, (watch.Elapsed - t0).TotalSeconds,
-                freshHead ? "the model as given, head fitted by linear probing" : "the model as it was given") { Transferability = freshTransferability });
+                (freshHead ? "the model as given, head fitted by linear probing" : "the model as it was given") + (freshCalibrated ? ", batch-norm statistics measured" : "")) { Transferability = freshTransferability });
             var rules = options.Rules ?? TransferRules.CrossArchitecture;
             var aligner = options.Aligner ?? new DynamicProgrammingAligner();
 
@@ -244,7 +250,23 @@ public sealed class PretrainingPool : IDisposable
                     }
 
                     double transferability = options.RankByTransferability ? Transferability(model, signature, probeX, probeY, kind) : double.NaN;
-                    ranked.Add((entry, target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal), rows, transferred, transferability, (watch.Elapsed - started).TotalSeconds, note));
+                    var asTransferred = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+
+                    // A variant adapted to this task: batch-norm statistics measured on its inputs and the head fitted to
+                    // its labels. Layers of another architecture compute something else than their statistics and head
+                    // expect, and a head of the same shape may still mean other classes; where the transfer preserved
+                    // the source's function, the variant as transferred usually wins. The held-out slice decides.
+                    Dictionary<string, Tensor>? adapted = null;
+                    bool calibrated = BatchNormCalibration.Recalibrate(model, probeX) > 0;
+                    bool fitted = head is not null && rows.Count > 0 && TransferPlan.Transferred(rows[^1]) && FitHead(model, signature, head, probeX, probeY, kind);
+                    if (calibrated || fitted)
+                    {
+                        adapted = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+                        if (options.RankByTransferability && calibrated)
+                            transferability = Math.Max(double.IsNaN(transferability) ? double.NegativeInfinity : transferability, Transferability(model, signature, probeX, probeY, kind));
+                    }
+
+                    ranked.Add((entry, asTransferred, rows, transferred, transferability, (watch.Elapsed - started).TotalSeconds, note, adapted));
                 }
                 finally
                 {
@@ -269,38 +291,66 @@ public sealed class PretrainingPool : IDisposable
                 var started = watch.Elapsed;
                 Restore(target, r.State);
                 var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
-                scores.Add(new CandidateScore(r.Entry.Reference, score, loss, r.Transferred, r.Seconds + (watch.Elapsed - started).TotalSeconds, r.Note) { Transferability = r.Transferability });
+                string scoredNote = r.Note;
+                if (r.Adapted is { } adapted)
+                {
+                    // The candidate as transferred against its variant adapted to this task: a tie keeps the transferred one.
+                    Restore(target, adapted);
+                    var (adaptedScore, adaptedLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
+                    if (adaptedScore > score || (adaptedScore == score && adaptedLoss < loss))
+                    {
+                        (score, loss) = (adaptedScore, adaptedLoss);
+                        Snapshot(adapted, r.State);
+                        scoredNote += ", adapted (batch-norm statistics measured, head fitted: better on the held-out slice than as transferred)";
+                        var rows = r.Rows.ToList();
+                        if (rows.Count > 0 && TransferPlan.Transferred(rows[^1])) rows[^1] = rows[^1] with { Note = rows[^1].Note + "; refitted by linear probing" };
+                        r = r with { Rows = rows };
+                    }
+
+                    Restore(target, r.State);
+                }
+
+                scores.Add(new CandidateScore(r.Entry.Reference, score, loss, r.Transferred, r.Seconds + (watch.Elapsed - started).TotalSeconds, scoredNote) { Transferability = r.Transferability });
                 if (score > bestScore || (score == bestScore && loss < bestLoss))
                 {
                     bestScore = score;
                     bestLoss = loss;
                     chosen = r.Entry.Reference;
+                    chosenEntry = r.Entry;
                     bestLayers = r.Rows;
                     best = r.State;
                 }
             }
 
-            // No transfer beat the fresh model: let the best pool model of the same task teach it, within the budget.
-            if (options.Distill && chosen == TransferReport.Fresh && kind == LabelKind.Class
-                && Store.Find(new PoolQuery(TaskKey: task.Key, Limit: 5)).FirstOrDefault(e => e.Builder is not null && e.Score > bestScore) is { } teacherEntry)
+            // No transfer beat the fresh model, or the best came from another architecture (whose layers do not compute
+            // what they did in the source): the best pool model of the same task teaches the best start so far through
+            // its soft targets, within the distillation budget, and competes like any candidate.
+            bool foreign = chosenEntry is not null && chosenEntry.Architecture.FamilyHash != signature.FamilyHash;
+            var teacherEntry = (chosen != TransferReport.Fresh && !foreign) || kind != LabelKind.Class ? null
+                : options.Teacher is { } pinned ? Get(pinned)
+                : options.Distill ? Store.Find(new PoolQuery(TaskKey: task.Key, Limit: 5)).FirstOrDefault(e => e.Builder is not null && e.Score > bestScore)
+                : null;
+            if (teacherEntry is not null)
             {
                 var started = watch.Elapsed;
-                string reference = "distilled from " + teacherEntry.Reference;
+                string reference = "distilled from " + teacherEntry.Reference + (chosen == TransferReport.Fresh ? "" : $" onto {chosen}");
+                string why = chosen == TransferReport.Fresh ? "no transfer beat the fresh model" : "the best transfer came from another architecture";
                 try
                 {
-                    Restore(target, fresh);
-                    int epochs = Distil(model, teacherEntry, x, y, split.Train, options, watch);
+                    Restore(target, best ?? fresh);
+                    var (epochs, steps) = Distil(model, teacherEntry, x, y, split.Train, options, watch);
                     var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
                     scores.Add(new CandidateScore(reference, score, loss, 0, (watch.Elapsed - started).TotalSeconds,
-                        $"no transfer beat the fresh model; {epochs} epoch(s) on the teacher's soft targets (T = {DistillationTemperature}) and the labels"));
+                        $"{why}; {epochs} epoch(s) ({steps} steps) on the teacher's soft targets (T = {DistillationTemperature}) and the labels"));
                     if (score > bestScore || (score == bestScore && loss < bestLoss))
                     {
                         bestScore = score;
                         bestLoss = loss;
                         chosen = reference;
-                        bestLayers = [];
+                        teacher = new ConsultedEntry(teacherEntry.Reference, teacherEntry.WeightsSha256);
+                        distillationSteps = steps;
                         best = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
-                        ranked.Add((teacherEntry, best, [], 0, double.NaN, 0, ""));   // disposed with the others
+                        ranked.Add((teacherEntry, best, [], 0, double.NaN, 0, "", null));   // disposed with the others
                     }
                 }
                 catch (Exception e) when (e is Graft.Models.Catalog.ModelArgumentException or WeightsException or ArgumentException or InvalidDataException)
@@ -318,7 +368,11 @@ public sealed class PretrainingPool : IDisposable
             probeX.Dispose();
             probeY.Dispose();
             foreach (var t in fresh.Values) t.Dispose();
-            foreach (var r in ranked) foreach (var t in r.State.Values) t.Dispose();
+            foreach (var r in ranked)
+            {
+                foreach (var t in r.State.Values) t.Dispose();
+                if (r.Adapted is not null) foreach (var t in r.Adapted.Values) t.Dispose();
+            }
         }
 
         string summary = candidates.Count == 0 && !chosen.StartsWith("distilled", StringComparison.Ordinal)
@@ -337,6 +391,8 @@ public sealed class PretrainingPool : IDisposable
             Candidates = scores,
             // What the outcome depends on: the entries actually transferred (not those the budget left out).
             Consulted = candidates.Where(c => ranked.Any(r => ReferenceEquals(r.Entry, c))).Select(c => new ConsultedEntry(c.Reference, c.WeightsSha256)).ToList(),
+            Teacher = teacher,
+            DistillationSteps = distillationSteps,
             Elapsed = watch.Elapsed,
             Summary = summary,
         };
@@ -414,9 +470,14 @@ public sealed class PretrainingPool : IDisposable
     /// Trains <paramref name="student"/> on the training part of x, y with half the loss from the labels and half from
     /// the teacher's softened outputs (T² · KL), until the budget or the epoch limit; returns the epochs run.
     /// </summary>
-    private int Distil(nn.Module<Tensor, Tensor> student, PoolEntry teacherEntry, Tensor x, Tensor y, long[] train, PretrainOptions options, Stopwatch watch)
+    private (int Epochs, int Steps) Distil(nn.Module<Tensor, Tensor> student, PoolEntry teacherEntry, Tensor x, Tensor y, long[] train, PretrainOptions options, Stopwatch watch)
     {
-        var deadline = watch.Elapsed + options.DistillationBudget;
+        // A reproduction makes exactly the recorded steps, however long they take.
+        // Otherwise it stops at its own budget or the call's, whichever comes first.
+        var deadline = options.DistillationSteps is not null ? TimeSpan.MaxValue
+            : options.Budget is { } total && total < watch.Elapsed + options.DistillationBudget ? total
+            : watch.Elapsed + options.DistillationBudget;
+        int maxSteps = options.DistillationSteps ?? int.MaxValue;
         using var built = Graft.Models.Catalog.ModelCatalog.Create(teacherEntry.Builder!, teacherEntry.BuilderArgs,
             new Graft.Models.Catalog.ModelShapes(teacherEntry.Task.InputShape, teacherEntry.Task.Classes));
         Interlocked.Increment(ref _weightLoads);
@@ -440,14 +501,14 @@ public sealed class PretrainingPool : IDisposable
             using (soft)
             using (var optimizer = optim.Adam(student.parameters(), lr: 1e-3))
             {
-                int epochs = 0;
+                int epochs = 0, steps = 0;
                 student.train();
                 var labels = ty.to_type(ScalarType.Int64).flatten();
                 double t2 = DistillationTemperature * DistillationTemperature;
-                for (; epochs < options.DistillationEpochs && watch.Elapsed < deadline; epochs++)
+                for (; epochs < options.DistillationEpochs && watch.Elapsed < deadline && steps < maxSteps; epochs++)
                 {
                     var order = SeededShuffle.Permutation(tx.shape[0], SeededShuffle.Combine(options.Seed, epochs, 0xD157));
-                    for (int start = 0; start < order.Length && watch.Elapsed < deadline; start += 128)
+                    for (int start = 0; start < order.Length && watch.Elapsed < deadline && steps < maxSteps; start += 128, steps++)
                     {
                         using var scope = NewDisposeScope();
                         var index = tensor(order[start..Math.Min(order.Length, start + 128)], ScalarType.Int64);
@@ -463,7 +524,7 @@ public sealed class PretrainingPool : IDisposable
                 }
 
                 student.eval();
-                return epochs;
+                return (epochs, steps);
             }
         }
     }

@@ -297,6 +297,8 @@ public class DefaultPoolTests
     }
 }
 
+// Compares weights of two seeded runs: torch's global generator is shared by every test thread, so this runs alone.
+[Collection(Graft.Tests.Runs.Execution.RunCollection.Name)]
 public class DistillationTests
 {
     /// <summary>12x12 images whose class is where a bright square sits (three places), with noise.</summary>
@@ -341,9 +343,56 @@ public class DistillationTests
         Assert.True(distilled.Score > fresh.Score, report.ToString());
         Assert.Equal("distilled from pool:squares-cnn@1", report.Chosen);
         Assert.Equal(report.Candidates.Where(c => !double.IsNaN(c.Score)).Max(c => c.Score), report.ChosenScore);
+        Assert.Equal(new Graft.Pool.Transfer.ConsultedEntry(entry.Reference, entry.WeightsSha256), report.Teacher);
+        Assert.True(report.DistillationSteps > 0);
+    }
+
+    [Fact]
+    public void A_distillation_repeated_with_its_recorded_teacher_and_steps_gives_the_same_weights_after_a_better_teacher_arrived()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Squares(300, 1);
+        manual_seed(1);
+        var teacher = new Graft.Models.Builders.SmallCnn(imageSize: 12, classes: 3, width: 4, hidden: 16, dropout: 0);
+        PoolTestKit.Train(teacher, x, y, epochs: 20);
+        var args = new Dictionary<string, object> { ["width"] = 4L, ["hidden"] = 16L, ["dropout"] = 0.0 };
+        temp.Pool.AddModel(teacher, x, y, "squares-cnn", new AddModelOptions { Builder = "small_cnn", BuilderArgs = args });
+        var (x2, y2) = Squares(300, 2);
+        static nn.Module<Tensor, Tensor> Student()
+        {
+            manual_seed(2);
+            return nn.Sequential(("rows", nn.Flatten(2)), ("conv", nn.Conv1d(1, 2, 5)), ("relu", nn.ReLU()), ("flat", nn.Flatten()), ("head", nn.Linear(2 * 140, 3)));
+        }
+
+        var first = Student();
+        temp.Pool.GetPretrainedModel(first, x2, y2, out var report, new PretrainOptions { FitHead = false, DistillationBudget = TimeSpan.FromSeconds(20), DistillationEpochs = 2 });
+        Assert.NotNull(report.Teacher);
+
+        // A better teacher of the same task joins the pool: a plain call would now learn from it.
+        manual_seed(3);
+        var better = new Graft.Models.Builders.SmallCnn(imageSize: 12, classes: 3, width: 6, hidden: 16, dropout: 0);
+        PoolTestKit.Train(better, x, y, epochs: 40);
+        temp.Pool.AddModel(better, x, y, "squares-cnn-2", new AddModelOptions { Builder = "small_cnn", BuilderArgs = new Dictionary<string, object> { ["width"] = 6L, ["hidden"] = 16L, ["dropout"] = 0.0 } });
+
+        var again = Student();
+        temp.Pool.GetPretrainedModel(again, x2, y2, out var repeated, new PretrainOptions
+        {
+            FitHead = false,
+            Candidates = report.Consulted.Select(c => c.Reference).ToList(),
+            Distill = false,
+            Teacher = report.Teacher!.Reference,
+            DistillationSteps = report.DistillationSteps,
+            DistillationEpochs = int.MaxValue,
+        });
+
+        Assert.Equal(report.Chosen, repeated.Chosen);
+        Assert.Equal(report.DistillationSteps, repeated.DistillationSteps);
+        Assert.Equal(PoolTestKit.State(first), PoolTestKit.State(again));
     }
 }
 
+// Compares weights of two seeded runs: torch's global generator is shared by every test thread, so this runs alone.
+[Collection(Graft.Tests.Runs.Execution.RunCollection.Name)]
 public class ReproducibilityTests
 {
     [Fact]

@@ -7,17 +7,18 @@ namespace Graft.Models.Catalog;
 /// <summary>The builders Graft ships, registered by their attributes.</summary>
 internal static class BuiltInBuilders
 {
-    [ModelBuilder("small_cnn", Description = "Two conv-BN-ReLU-pool blocks and a hidden layer, for small square images (e.g. 1x28x28).")]
+    [ModelBuilder("small_cnn", Description = "Two blocks of conv-BN-ReLU (depth times) and pooling, then a hidden layer, for small square images (e.g. 1x28x28).")]
     public static SmallCnn SmallCnn(
         ModelShapes shapes,
         [Description("channels of the first block (the second has twice as many)")] int width = 32,
         [Description("units of the hidden layer")] int hidden = 128,
-        [Description("dropout before the classifier")] double dropout = 0.25)
+        [Description("dropout before the classifier")] double dropout = 0.25,
+        [Description("convolutions per block")] int depth = 1)
     {
         var s = shapes.InputShape;
         if (s.Length != 3 || s[1] != s[2])
             throw new ArgumentException($"expects square images [channels, height, width]; the input has shape [{string.Join(", ", s)}].");
-        return new SmallCnn((int)s[0], (int)s[1], checked((int)shapes.RequireOutputs("small_cnn")), width, hidden, dropout);
+        return new SmallCnn((int)s[0], (int)s[1], checked((int)shapes.RequireOutputs("small_cnn")), width, hidden, dropout, depth);
     }
 
     [ModelBuilder("mlp", Description = "A multi-layer perceptron over the flattened input.")]

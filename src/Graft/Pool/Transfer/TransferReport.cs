@@ -48,6 +48,12 @@ public sealed record TransferReport
     /// <summary>The pool entries consulted, with their weights' digests: pass the references as <see cref="PretrainOptions.Candidates"/> to repeat the call.</summary>
     public IReadOnlyList<ConsultedEntry> Consulted { get; init; } = [];
 
+    /// <summary>The entry that taught the chosen model by distillation, with its weights' digest; null when none did.</summary>
+    public ConsultedEntry? Teacher { get; init; }
+
+    /// <summary>The optimizer steps the distillation made (0 when none): pass as <see cref="PretrainOptions.DistillationSteps"/> to repeat it.</summary>
+    public int DistillationSteps { get; init; }
+
     /// <summary>The wall-clock time of the whole call.</summary>
     public TimeSpan Elapsed { get; init; }
 

@@ -24,11 +24,18 @@ namespace Graft.Runs.Execution;
 public sealed record RunOptions(bool Dev = false, bool Resume = false, ProgressMode Progress = ProgressMode.Auto, TextWriter? Log = null)
 {
     /// <summary>
-    /// Reproduce an earlier run's initialisation: per model, exactly the pool entries it consulted (from its
-    /// <c>pretraining.json</c>), however the pool has grown since. Null: retrieve candidates as usual.
+    /// Reproduce an earlier run's initialisation: per model, exactly the pool entries it consulted and the teacher it
+    /// was distilled from (from its <c>pretraining.json</c>), however the pool has grown since. Null: retrieve
+    /// candidates as usual.
     /// </summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Reproduce { get; init; }
+    public IReadOnlyDictionary<string, RecordedInitialisation>? Reproduce { get; init; }
 }
+
+/// <summary>How a run initialised one model from the pool, as its <c>pretraining.json</c> records it.</summary>
+/// <param name="Consulted">The entries consulted (<c>pool:name@version</c>).</param>
+/// <param name="Teacher">The entry the model was distilled from, or null.</param>
+/// <param name="DistillationSteps">The optimizer steps the distillation made (0 when none).</param>
+public sealed record RecordedInitialisation(IReadOnlyList<string> Consulted, string? Teacher = null, int DistillationSteps = 0);
 
 /// <summary>The outcome of a run: every epoch, and the test metrics of the best checkpoint.</summary>
 /// <param name="RunDirectory">Where everything was written.</param>
@@ -169,11 +176,20 @@ public static class RunExecutor
             using (x)
             using (y)
             {
-                IReadOnlyList<string>? candidates = null;
-                if (options.Reproduce is { } reproduce) candidates = reproduce.TryGetValue(m.Name, out var list) ? list : [];
-                // A reproduction takes exactly the recorded entries, without a budget that could leave one out.
-                pool.GetPretrainedModel(m.Built.AsTensorModule(), x, y, out var report,
-                    new Graft.Pool.PretrainOptions { Budget = candidates is null ? budget : null, Candidates = candidates, Distill = !options.Dev && candidates is null });
+                // A reproduction takes exactly the recorded entries (without a budget that could leave one out) and the
+                // recorded teacher for the recorded number of passes.
+                var recorded = options.Reproduce is { } reproduce ? reproduce.GetValueOrDefault(m.Name) ?? new RecordedInitialisation([]) : null;
+                var pretrain = recorded is null
+                    ? new Graft.Pool.PretrainOptions { Budget = budget, Distill = !options.Dev }
+                    : new Graft.Pool.PretrainOptions
+                    {
+                        Candidates = recorded.Consulted,
+                        Distill = false,
+                        Teacher = recorded.Teacher,
+                        DistillationEpochs = int.MaxValue,
+                        DistillationSteps = recorded.DistillationSteps,
+                    };
+                pool.GetPretrainedModel(m.Built.AsTensorModule(), x, y, out var report, pretrain);
                 options.Log?.WriteLine($"pretraining {m.Name}: {report.Summary} (held-out {report.Metric} {report.ChosenScore.ToString("0.0000", CultureInfo.InvariantCulture)}, {report.Elapsed.TotalSeconds:0.0} s of a {budget.TotalSeconds:0.0} s budget)");
                 record[m.Name] = new JsonObject
                 {
@@ -183,6 +199,8 @@ public static class RunExecutor
                     ["budget_seconds"] = budget.TotalSeconds,
                     ["seconds"] = report.Elapsed.TotalSeconds,
                     ["consulted"] = new JsonArray(report.Consulted.Select(c => (JsonNode)new JsonObject { ["reference"] = c.Reference, ["weights_sha256"] = c.WeightsSha256 }).ToArray()),
+                    ["teacher"] = report.Teacher is { } t ? new JsonObject { ["reference"] = t.Reference, ["weights_sha256"] = t.WeightsSha256 } : null,
+                    ["distillation_steps"] = report.DistillationSteps,
                     ["candidates"] = new JsonArray(report.Candidates.Select(c => (JsonNode)new JsonObject
                     {
                         ["reference"] = c.Reference,
@@ -197,17 +215,24 @@ public static class RunExecutor
         AtomicWrite(Path.Combine(dir, PretrainingRecord), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>The pool entries each model consulted, from a run directory's <c>pretraining.json</c> (for <c>graft train --reproduce</c>).</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ConsultedEntries(string runDirectory)
+    /// <summary>
+    /// How each model was initialised, from a run directory's <c>pretraining.json</c> (for <c>graft train --reproduce</c>):
+    /// the entries consulted and the teacher, if any. Empty when the run used no pool.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a record Graft wrote; the message names it.</exception>
+    public static IReadOnlyDictionary<string, RecordedInitialisation> RecordedInitialisations(string runDirectory)
     {
         var path = Path.Combine(runDirectory, PretrainingRecord);
-        if (!File.Exists(path)) return new Dictionary<string, IReadOnlyList<string>>();
+        if (!File.Exists(path)) return new Dictionary<string, RecordedInitialisation>();
         try
         {
             var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            return root.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value!["consulted"]!.AsArray().Select(c => c!["reference"]!.GetValue<string>()).ToList());
+            return root.ToDictionary(kv => kv.Key, kv => new RecordedInitialisation(
+                kv.Value!["consulted"]!.AsArray().Select(c => c!["reference"]!.GetValue<string>()).ToList(),
+                kv.Value["teacher"]?["reference"]?.GetValue<string>(),
+                kv.Value["distillation_steps"]?.GetValue<int>() ?? 0));
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
             throw new InvalidDataException($"{path} is not a pretraining record Graft wrote: {e.Message}", e);
         }

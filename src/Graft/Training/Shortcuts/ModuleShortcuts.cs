@@ -22,11 +22,13 @@ public static class ModuleShortcuts
 {
     /// <summary>
     /// Trains the module on <paramref name="x"/>, <paramref name="y"/>. The label kind is inferred from <paramref name="y"/>
-    /// unless <paramref name="kind"/> is given; <paramref name="validationSplit"/> holds out a seeded fraction for validation.
+    /// unless <paramref name="kind"/> is given; <paramref name="validationSplit"/> holds out a seeded fraction for validation;
+    /// <paramref name="callbacks"/> see every epoch (and may stop training early).
     /// </summary>
     /// <returns>The training result with every epoch's metrics.</returns>
     public static TrainingResult Fit(this nn.Module<Tensor, Tensor> module, Tensor x, Tensor y, int epochs = 10, int batchSize = 32,
-        LabelKind? kind = null, double validationSplit = 0, LossFunction? loss = null, TrainerOptions? options = null, long seed = 0)
+        LabelKind? kind = null, double validationSplit = 0, LossFunction? loss = null, TrainerOptions? options = null, long seed = 0,
+        IEnumerable<Graft.Training.Callbacks.ITrainerCallback>? callbacks = null)
     {
         using var data = new TensorDataset().WithFeature("x", x.alias()).WithLabel("y", y.alias(), kind);
         var trainerOptions = (options ?? new TrainerOptions(Progress: ProgressMode.None)) with { Epochs = epochs, Seed = seed };
@@ -36,7 +38,7 @@ public static class ModuleShortcuts
         var plan = SupervisedPlan.Create(module, "x", data.Schema.Label("y"), loss);
         var train = new BatchLoader(data, new BatchLoaderOptions(batchSize, Shuffle: true, Seed: seed, Prefetch: 0), split.Train);
         var validation = split.Validation.Count > 0 ? new BatchLoader(data, new BatchLoaderOptions(batchSize, Shuffle: false, Prefetch: 0), split.Validation) : null;
-        return new Trainer(trainerOptions).Fit(plan, train, validation);
+        return new Trainer(trainerOptions, callbacks).Fit(plan, train, validation);
     }
 
     /// <summary>The loss and the default metrics of the label kind on <paramref name="x"/>, <paramref name="y"/>.</summary>
