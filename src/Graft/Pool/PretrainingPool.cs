@@ -399,6 +399,126 @@ public sealed class PretrainingPool : IDisposable
         return model;
     }
 
+    /// <summary>
+    /// Initialises a model that has no labels of its own — an encoder, a body that several task heads share — from the
+    /// pool, by architecture and input similarity alone: each candidate (the same architecture, the same layer family,
+    /// or the same input shape) is transferred as in the labelled overload, and scored by the fraction of the model's
+    /// parameters it filled times how alike its training inputs are to <paramref name="x"/> (mean and spread); ties go
+    /// to the entry with the better recorded score. With nothing to measure predictions against, no head is fitted and
+    /// nothing is distilled; the fresh initialisation is kept only when no layer transfers.
+    /// </summary>
+    /// <param name="model">The model, initialised in place and returned.</param>
+    /// <param name="x">A sample of its inputs, samples along the first dimension.</param>
+    /// <param name="report">What was consulted and chosen; its metric is <c>transferred × input similarity</c>.</param>
+    /// <param name="options">Budget, candidates (explicit ones replace retrieval), rules, aligner, from scratch.</param>
+    public T GetPretrainedModel<T>(T model, Tensor x, out TransferReport report, PretrainOptions? options = null) where T : nn.Module<Tensor, Tensor>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(x);
+        options ??= new PretrainOptions();
+        options.Validate();
+        var watch = Stopwatch.StartNew();
+        const string metric = "transferred x input similarity";
+        if (options.FromScratch)
+        {
+            report = LastReport = new TransferReport { Chosen = TransferReport.Fresh, Metric = metric, Summary = "trained from scratch by request (FromScratch): no pool entry consulted", Elapsed = watch.Elapsed };
+            return model;
+        }
+
+        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException($"x must hold at least one sample along its first dimension; its shape is [{string.Join(", ", x.shape)}].", nameof(x));
+        ArchitectureSignature signature;
+        using (var sample = x.narrow(0, 0, Math.Min(2, x.shape[0])))
+            signature = ArchitectureSignature.Trace(model, sample);
+        var inputShape = x.shape.Skip(1).ToArray();
+        double mean, std;
+        using (var scope = NewDisposeScope())
+        {
+            var xf = x.narrow(0, 0, Math.Min(x.shape[0], options.RankingSamples)).to_type(ScalarType.Float64);
+            mean = xf.mean().item<double>();
+            std = xf.numel() > 1 ? xf.std().item<double>() : 0;
+        }
+
+        var candidates = options.Candidates is { } explicitly
+            ? explicitly.Select(r => Get(r)).ToList()
+            : Store.Find(new PoolQuery(ArchitectureHash: signature.Hash, FamilyHash: signature.FamilyHash, InputShape: TaskFingerprint.Shape(inputShape), Limit: options.MaxCandidates));
+        long total = signature.Layers.Sum(l => l.Tensors.Where(t => !t.IsBuffer).Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b)));
+        var target = WeightsFile.StateOf(model);
+        var fresh = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+        var scores = new List<CandidateScore> { new(TransferReport.Fresh, 0, double.NaN, 0, 0, "the model as given: kept only when no layer transfers") };
+        var consulted = new List<PoolEntry>();
+        Dictionary<string, Tensor>? best = null;
+        IReadOnlyList<LayerTransfer> bestLayers = [];
+        string chosen = TransferReport.Fresh;
+        double bestScore = 0, bestRecorded = double.NegativeInfinity;
+        var rules = options.Rules ?? TransferRules.CrossArchitecture;
+        var aligner = options.Aligner ?? new DynamicProgrammingAligner();
+        try
+        {
+            foreach (var entry in candidates)
+            {
+                var started = watch.Elapsed;
+                if (options.Budget is { } budget && started >= budget)
+                {
+                    scores.Add(new CandidateScore(entry.Reference, double.NaN, double.NaN, 0, 0, "skipped: the budget was spent"));
+                    continue;
+                }
+
+                var source = LoadState(entry);
+                try
+                {
+                    consulted.Add(entry);
+                    Restore(target, fresh);
+                    var rows = TransferPlan.Apply(aligner.Align(entry.Architecture, signature), rules, source, target).ToList();
+                    var filled = rows.Where(TransferPlan.Transferred).Select(r => r.TargetLayer).ToHashSet(StringComparer.Ordinal);
+                    long covered = signature.Layers.Where(l => filled.Contains(l.Path))
+                        .Sum(l => l.Tensors.Where(t => !t.IsBuffer).Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b)));
+                    double fraction = total == 0 ? 0 : covered / (double)total;
+                    double similarity = entry.Task.InputShape.SequenceEqual(inputShape) ? 1 / (1 + Math.Abs(entry.Task.InputMean - mean) + Math.Abs(entry.Task.InputStd - std)) : 0.5;
+                    double score = fraction * similarity;
+                    string note = (entry.Architecture.Hash == signature.Hash ? "same architecture" : entry.Architecture.FamilyHash == signature.FamilyHash ? "same layers, other sizes" : "other architecture")
+                                  + $"; {fraction:P0} of the parameters transferred, input similarity {similarity:0.000}" + (entry.Task.InputShape.SequenceEqual(inputShape) ? "" : " (another input shape)");
+                    scores.Add(new CandidateScore(entry.Reference, score, double.NaN, filled.Count, (watch.Elapsed - started).TotalSeconds, note));
+                    if (filled.Count > 0 && (score > bestScore || (score == bestScore && entry.Score > bestRecorded)))
+                    {
+                        bestScore = score;
+                        bestRecorded = entry.Score;
+                        chosen = entry.Reference;
+                        bestLayers = rows;
+                        if (best is null) best = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+                        else Snapshot(target, best);
+                    }
+                }
+                finally
+                {
+                    foreach (var t in source.Values) t.Dispose();
+                }
+            }
+
+            Restore(target, best ?? fresh);
+        }
+        finally
+        {
+            foreach (var t in fresh.Values) t.Dispose();
+            if (best is not null) foreach (var t in best.Values) t.Dispose();
+        }
+
+        report = LastReport = new TransferReport
+        {
+            Chosen = chosen,
+            Metric = metric,
+            Layers = bestLayers,
+            Candidates = scores,
+            Consulted = consulted.Select(c => new ConsultedEntry(c.Reference, c.WeightsSha256)).ToList(),
+            Elapsed = watch.Elapsed,
+            Summary = candidates.Count == 0
+                ? "no pool entry shares this architecture, its layer family or its input shape: the fresh initialisation is kept"
+                : chosen == TransferReport.Fresh
+                    ? $"no layer of {candidates.Count} candidate(s) transferred: the fresh initialisation is kept"
+                    : $"initialised from {chosen} by architecture and input similarity (no labels), the best of {candidates.Count} candidate(s)",
+        };
+        return model;
+    }
+
     /// <summary>An entry's weights as a registry entry (file, digest, typed metadata), loadable anywhere weights are.</summary>
     public WeightsEntry WeightsOf(PoolEntry entry)
     {

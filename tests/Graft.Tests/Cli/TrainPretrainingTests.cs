@@ -40,6 +40,47 @@ public class TrainPretrainingTests
     }
 
     [Fact]
+    public void A_model_without_a_label_of_its_own_starts_from_the_pool_by_architecture_and_its_record_says_so()
+    {
+        var dir = Directory.CreateTempSubdirectory("graft-train-pool-").FullName;
+        try
+        {
+            GraftCommandTests.TwoClassCsv(dir);
+            var pool = Path.Combine(dir, "pool");
+            var (code, output, error) = Cli.Run("train", RunFile(dir, "first", pool), "--plain");
+            Assert.True(code == 0, error + output);
+
+            // A classifier and a reconstruction model, whose loss compares its output with the features: it has no label.
+            var path = RunFile(dir, "second", pool, add: false);
+            var text = File.ReadAllText(path).Replace("""
+                    inputs: [features]
+                """.TrimEnd(), """
+                    inputs: [features]
+                    losses:
+                      - {name: cross_entropy, inputs: [output, label]}
+                  - name: recon
+                    builder: mlp
+                    args: {hidden: [8]}
+                    inputs: [features]
+                    losses:
+                      - {name: mse, weight: 0.5, inputs: [output, features]}
+                """.TrimEnd(), StringComparison.Ordinal);
+            File.WriteAllText(path, text);
+            (code, output, error) = Cli.Run("train", path, "--plain");
+            Assert.True(code == 0, error + output);
+            Assert.Contains("pretraining recon: initialised from pool:first-net@1 by architecture and input similarity", output);
+            var record = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "runs", "second", "pretraining.json")))!;
+            Assert.Equal("pool:first-net@1", record["recon"]!["chosen"]!.GetValue<string>());
+            Assert.Equal("transferred x input similarity", record["recon"]!["metric"]!.GetValue<string>());
+            Assert.Equal("pool:first-net@1", record["net"]!["chosen"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_run_starts_from_the_pool_adds_its_model_records_what_it_consulted_and_can_be_reproduced()
     {
         var dir = Directory.CreateTempSubdirectory("graft-train-pool-").FullName;

@@ -159,26 +159,38 @@ public static class RunExecutor
         setup.Graph.Models.Where(m => m.Section.Train && m.Inputs.Count == 1 && setup.Graph.TargetOf(m) is not null);
 
     /// <summary>
-    /// Initialises every trained model with a label of its own (and no <c>weights:</c>) from the pool, within a tenth of
-    /// the planned training time (estimated from one timed step; nothing with --dev), and records what was consulted.
+    /// Initialises every trained model with one input (and no <c>weights:</c>) from the pool, in the order the models
+    /// run, within a tenth of the planned training time (estimated from one timed step; nothing with --dev), and
+    /// records what was consulted. A model with a label of its own is initialised by its labels (transfer, head
+    /// fitting, ranking, distillation); one without (an encoder, a decoder) by architecture and input similarity.
     /// </summary>
     private static void PretrainFromPool(RunFile run, Setup setup, Graft.Pool.PretrainingPool pool, RunOptions options, string dir)
     {
         var record = new JsonObject();
-        var models = PoolModels(setup).Where(m => m.Section.Weights is null).ToList();
+        var models = setup.Graph.Models.Where(m => m.Section.Train && m.Inputs.Count == 1 && m.Section.Weights is null).ToList();
         if (models.Count == 0) return;
         var budget = options.Dev ? TimeSpan.Zero
             : TimeSpan.FromSeconds((run.Pretrain.BudgetSeconds ?? 0.1 * EstimateStepSeconds(setup) * setup.Train.BatchesPerEpoch * run.Training.Epochs) / models.Count);
         foreach (var m in models)
         {
-            var label = setup.Graph.TargetOf(m)!;
+            var label = setup.Graph.TargetOf(m);
+            var recorded = options.Reproduce is { } reproduce ? reproduce.GetValueOrDefault(m.Name) ?? new RecordedInitialisation([]) : null;
+            if (label is null)
+            {
+                using var inputs = GatherInputs(setup, m, [setup.Train], 5000);
+                pool.GetPretrainedModel(m.Built.AsTensorModule(), inputs, out var unlabelled,
+                    new Graft.Pool.PretrainOptions { Budget = recorded is null ? budget : null, Candidates = recorded?.Consulted });
+                options.Log?.WriteLine($"pretraining {m.Name}: {unlabelled.Summary} ({unlabelled.Elapsed.TotalSeconds:0.0} s of a {budget.TotalSeconds:0.0} s budget)");
+                record[m.Name] = Record(unlabelled, budget);
+                continue;
+            }
+
             var (x, y) = Gather(setup, m, label.Name, [setup.Train], 5000);
             using (x)
             using (y)
             {
                 // A reproduction takes exactly the recorded entries (without a budget that could leave one out) and the
                 // recorded teacher for the recorded number of passes.
-                var recorded = options.Reproduce is { } reproduce ? reproduce.GetValueOrDefault(m.Name) ?? new RecordedInitialisation([]) : null;
                 var pretrain = recorded is null
                     ? new Graft.Pool.PretrainOptions { Budget = budget, Distill = !options.Dev }
                     : new Graft.Pool.PretrainOptions
@@ -191,29 +203,31 @@ public static class RunExecutor
                     };
                 pool.GetPretrainedModel(m.Built.AsTensorModule(), x, y, out var report, pretrain);
                 options.Log?.WriteLine($"pretraining {m.Name}: {report.Summary} (held-out {report.Metric} {report.ChosenScore.ToString("0.0000", CultureInfo.InvariantCulture)}, {report.Elapsed.TotalSeconds:0.0} s of a {budget.TotalSeconds:0.0} s budget)");
-                record[m.Name] = new JsonObject
-                {
-                    ["chosen"] = report.Chosen,
-                    ["summary"] = report.Summary,
-                    ["metric"] = report.Metric,
-                    ["budget_seconds"] = budget.TotalSeconds,
-                    ["seconds"] = report.Elapsed.TotalSeconds,
-                    ["consulted"] = new JsonArray(report.Consulted.Select(c => (JsonNode)new JsonObject { ["reference"] = c.Reference, ["weights_sha256"] = c.WeightsSha256 }).ToArray()),
-                    ["teacher"] = report.Teacher is { } t ? new JsonObject { ["reference"] = t.Reference, ["weights_sha256"] = t.WeightsSha256 } : null,
-                    ["distillation_steps"] = report.DistillationSteps,
-                    ["candidates"] = new JsonArray(report.Candidates.Select(c => (JsonNode)new JsonObject
-                    {
-                        ["reference"] = c.Reference,
-                        ["score"] = double.IsNaN(c.Score) ? null : c.Score,
-                        ["logme"] = double.IsNaN(c.Transferability) ? null : c.Transferability,
-                        ["note"] = c.Note,
-                    }).ToArray()),
-                };
+                record[m.Name] = Record(report, budget);
             }
         }
 
         AtomicWrite(Path.Combine(dir, PretrainingRecord), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
+
+    private static JsonObject Record(Graft.Pool.Transfer.TransferReport report, TimeSpan budget) => new()
+    {
+        ["chosen"] = report.Chosen,
+        ["summary"] = report.Summary,
+        ["metric"] = report.Metric,
+        ["budget_seconds"] = budget.TotalSeconds,
+        ["seconds"] = report.Elapsed.TotalSeconds,
+        ["consulted"] = new JsonArray(report.Consulted.Select(c => (JsonNode)new JsonObject { ["reference"] = c.Reference, ["weights_sha256"] = c.WeightsSha256 }).ToArray()),
+        ["teacher"] = report.Teacher is { } t ? new JsonObject { ["reference"] = t.Reference, ["weights_sha256"] = t.WeightsSha256 } : null,
+        ["distillation_steps"] = report.DistillationSteps,
+        ["candidates"] = new JsonArray(report.Candidates.Select(c => (JsonNode)new JsonObject
+        {
+            ["reference"] = c.Reference,
+            ["score"] = double.IsNaN(c.Score) ? null : c.Score,
+            ["logme"] = double.IsNaN(c.Transferability) ? null : c.Transferability,
+            ["note"] = c.Note,
+        }).ToArray()),
+    };
 
     /// <summary>
     /// How each model was initialised, from a run directory's <c>pretraining.json</c> (for <c>graft train --reproduce</c>):
@@ -312,6 +326,36 @@ public static class RunExecutor
     }
 
     /// <summary>What <paramref name="chosen"/> receives and the label it is trained against, over the loaders' batches (at most <paramref name="limit"/> samples).</summary>
+    /// <summary>A model's inputs (upstream models applied, evaluation mode) over <paramref name="loaders"/>, at most about <paramref name="limit"/> samples.</summary>
+    private static Tensor GatherInputs(Setup setup, GraphModel chosen, IEnumerable<BatchLoader?> loaders, int limit)
+    {
+        var xs = new List<Tensor>();
+        long count = 0;
+        setup.Plan.SetTraining(false);
+        try
+        {
+            foreach (var loader in loaders)
+            {
+                if (loader is null) continue;
+                foreach (var batch in loader.Epoch(0))
+                {
+                    using var b = batch;
+                    if (count >= limit) break;
+                    using var scope = NewDisposeScope();
+                    using (no_grad()) xs.Add(setup.Graph.InputOf(chosen, b).detach().clone().MoveToOuterDisposeScope());
+                    count += b.Size;
+                }
+            }
+
+            if (xs.Count == 0) throw new ArgumentException("there are no samples to initialise the model from.");
+            return cat(xs, 0);
+        }
+        finally
+        {
+            foreach (var t in xs) t.Dispose();
+        }
+    }
+
     private static (Tensor X, Tensor Y) Gather(Setup setup, GraphModel chosen, string label, IEnumerable<BatchLoader?> loaders, int limit = int.MaxValue)
     {
         var xs = new List<Tensor>();

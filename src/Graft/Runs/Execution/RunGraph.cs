@@ -358,8 +358,14 @@ internal sealed class RunGraph : IDisposable
         if (section.Losses.Count == 0 && run.Models.All(m => m.Losses.Count == 0) && ReferenceEquals(section, run.Models[^1]))
             labelNames = schema.Labels.Take(1).Select(l => l.Name).ToList();
         var label = labelNames.Select(n => schema.Labels.FirstOrDefault(l => l.Name == n)).FirstOrDefault(l => l is not null);
-        return label is null ? null
-            : label.Kind == LabelKind.Value ? Math.Max(1, label.SampleShape.Aggregate(1L, (a, b) => a * b))
+        if (label is null)
+        {
+            // A loss against a feature (a reconstruction): as many outputs as the feature has values.
+            var feature = labelNames.Select(n => schema.Features.FirstOrDefault(f => f.Name == n)).FirstOrDefault(f => f is not null);
+            return feature is null ? null : Math.Max(1, feature.SampleShape.Aggregate(1L, (a, b) => a * b));
+        }
+
+        return label.Kind == LabelKind.Value ? Math.Max(1, label.SampleShape.Aggregate(1L, (a, b) => a * b))
             : label.ClassCount;
     }
 
