@@ -402,7 +402,8 @@ public sealed class PretrainingPool : IDisposable
     /// <summary>
     /// Initialises a model that has no labels of its own — an encoder, a body that several task heads share — from the
     /// pool, by architecture and input similarity alone: each candidate (the same architecture, the same layer family,
-    /// or the same input shape) is transferred as in the labelled overload, and scored by the fraction of the model's
+    /// or the same input shape; only entries trained on inputs of the same shape) is transferred as in the labelled
+    /// overload, and scored by the fraction of the model's
     /// parameters it filled times how alike its training inputs are to <paramref name="x"/> (mean and spread); ties go
     /// to the entry with the better recorded score. With nothing to measure predictions against, no head is fitted and
     /// nothing is distilled; the fresh initialisation is kept only when no layer transfers.
@@ -463,6 +464,13 @@ public sealed class PretrainingPool : IDisposable
                     continue;
                 }
 
+                if (!entry.Task.InputShape.SequenceEqual(inputShape))
+                {
+                    // Without labels to measure a transfer by, layers fed other inputs are no evidence of anything.
+                    scores.Add(new CandidateScore(entry.Reference, double.NaN, double.NaN, 0, 0, $"skipped: trained on inputs of shape {TaskFingerprint.Shape(entry.Task.InputShape)}, not {TaskFingerprint.Shape(inputShape)}"));
+                    continue;
+                }
+
                 var source = LoadState(entry);
                 try
                 {
@@ -473,10 +481,10 @@ public sealed class PretrainingPool : IDisposable
                     long covered = signature.Layers.Where(l => filled.Contains(l.Path))
                         .Sum(l => l.Tensors.Where(t => !t.IsBuffer).Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b)));
                     double fraction = total == 0 ? 0 : covered / (double)total;
-                    double similarity = entry.Task.InputShape.SequenceEqual(inputShape) ? 1 / (1 + Math.Abs(entry.Task.InputMean - mean) + Math.Abs(entry.Task.InputStd - std)) : 0.5;
+                    double similarity = 1 / (1 + Math.Abs(entry.Task.InputMean - mean) + Math.Abs(entry.Task.InputStd - std));
                     double score = fraction * similarity;
                     string note = (entry.Architecture.Hash == signature.Hash ? "same architecture" : entry.Architecture.FamilyHash == signature.FamilyHash ? "same layers, other sizes" : "other architecture")
-                                  + $"; {fraction:P0} of the parameters transferred, input similarity {similarity:0.000}" + (entry.Task.InputShape.SequenceEqual(inputShape) ? "" : " (another input shape)");
+                                  + $"; {fraction:P0} of the parameters transferred, input similarity {similarity:0.000}";
                     scores.Add(new CandidateScore(entry.Reference, score, double.NaN, filled.Count, (watch.Elapsed - started).TotalSeconds, note));
                     if (filled.Count > 0 && (score > bestScore || (score == bestScore && entry.Score > bestRecorded)))
                     {

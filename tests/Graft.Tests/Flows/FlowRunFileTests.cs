@@ -181,6 +181,61 @@ public class FlowCommandTests
     }
 
     [Fact]
+    public void A_flow_starts_its_encoder_from_the_pool_fits_its_heads_and_records_both()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "graft-flow-pool-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var x = TorchSharp.torch.randn(400, 4, generator: new TorchSharp.torch.Generator(3));
+            var door = x[.., 0].gt(0).to_type(TorchSharp.torch.ScalarType.Int64);
+            var person = x[.., 1].gt(0).to_type(TorchSharp.torch.ScalarType.Int64);
+            Graft.Data.Formats.NumPy.NpzWriter.Write(Path.Combine(dir, "scenes.npz"), new Dictionary<string, TorchSharp.torch.Tensor> { ["x"] = x, ["door_open"] = door, ["person_present"] = person });
+
+            // The pool holds a perceptron trained on the same inputs for another question.
+            var poolDir = Path.Combine(dir, "pool");
+            using (var pool = new Graft.Pool.PretrainingPool(poolDir))
+            {
+                TorchSharp.torch.manual_seed(1);
+                var trained = Graft.Tests.Pool.PoolTestKit.Train(new Graft.Models.Builders.Mlp(4, 2, [16]), x, x[.., 2].gt(0).to_type(TorchSharp.torch.ScalarType.Int64), epochs: 20);
+                pool.AddModel(trained, x, x[.., 2].gt(0).to_type(TorchSharp.torch.ScalarType.Int64), "scenes-mlp");
+            }
+
+            var runDir = Path.Combine(dir, "run");
+            File.WriteAllText(Path.Combine(dir, "run.yaml"), $$$"""
+                data: {source: scenes.npz}
+                split: {validation: 0.2, test: 0.2, seed: 1}
+                training: {epochs: 2, batch_size: 32, threads: 1, lr: 0.05}
+                logging: {run_dir: {{{runDir}}}, tensorboard: false, curves: false}
+                pool: {dir: {{{poolDir}}}, budget: 30}
+                encoders:
+                  - {name: body, input: x, builder: mlp, size: 8, args: {hidden: [16]}}
+                tasks: {door_open: binary, person_present: binary}
+                flows:
+                  - door_open(body)
+                  - person_present(body) | door_open
+                """);
+            var log = new StringWriter();
+            var run = RunFileParser.Load(Path.Combine(dir, "run.yaml"));
+            Graft.Runs.Execution.RunExecutor.Train(run, new Graft.Runs.Execution.RunOptions(Progress: Graft.Training.ProgressMode.Lines, Log: log));
+
+            Assert.Contains("pretraining encoder body: initialised from pool:scenes-mlp@1", log.ToString());
+            var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "pretraining.json")))!;
+            Assert.Equal("pool:scenes-mlp@1", record["encoders.body"]!["chosen"]!.GetValue<string>());
+            var heads = record["heads"]!;
+            Assert.True(heads["steps"]!.GetValue<int>() > 0, heads.ToJsonString());
+            Assert.True(heads["loss_last"]!.GetValue<double>() < heads["loss_first"]!.GetValue<double>(), heads.ToJsonString());
+            var recorded = Graft.Runs.Execution.RunExecutor.RecordedInitialisations(runDir);
+            Assert.Equal(["pool:scenes-mlp@1"], recorded["encoders.body"].Consulted);
+            Assert.Equal(heads["steps"]!.GetValue<int>(), recorded["heads"].DistillationSteps);
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public void Train_tune_eval_explain_and_predict_work_on_a_flow_run()
     {
         var dir = Path.Combine(Path.GetTempPath(), "graft-flow-run-" + Guid.NewGuid().ToString("N"));

@@ -121,6 +121,9 @@ public sealed class CompiledFlow : IDisposable
     public FlowNode Node(string path) => _byPath.TryGetValue(path, out var n) ? n
         : throw new KeyNotFoundException($"The flow has no task '{path}'. Tasks: {string.Join(", ", Tasks.Select(t => t.Path))}.{Graft.Text.Suggestions.DidYouMean(path, _byPath.Keys)}");
 
+    /// <summary>The encoders, each reading one feature: the shared bodies the tasks' heads sit on.</summary>
+    public IReadOnlyList<FlowEncoder> Encoders => _encoders.Values.ToList();
+
     /// <summary>The logits of every task, by path, from a batch's features.</summary>
     public IReadOnlyDictionary<string, Tensor> Forward(Batch batch)
     {

@@ -147,6 +147,7 @@ public static class FlowRunner
             File.Delete(Path.Combine(dir, ThresholdTuner.FileName));
         }
 
+        if (!options.Resume && run.Pretrain.FromPool) PretrainFromPool(run, setup, options, dir);
         var lines = options.Progress == ProgressMode.Lines && options.Log is not null;
         var trainerOptions = run.Training with { Progress = lines ? ProgressMode.None : options.Progress };
         var callbacks = new List<Graft.Training.Callbacks.ITrainerCallback>();
@@ -174,6 +175,102 @@ public static class FlowRunner
 
         if (test.Count > 0 && name == "test") Atomic(Path.Combine(dir, "test.json"), JsonSerializer.Serialize(test, new JsonSerializerOptions { WriteIndented = true }));
         return new RunResult(dir, result, test);
+    }
+
+    /// <summary>
+    /// Starts a flow from the pool: each encoder (the body its tasks share, with no labels of its own) is initialised by
+    /// architecture and input similarity; when any was, the tasks' heads are fitted to it by linear probing — the flow's
+    /// own masked loss (preconditions and missing labels included) trained on the heads alone, encoders frozen, for at
+    /// most one epoch — so that the first epoch fine-tunes a body with meaningful heads. Everything stays within a tenth
+    /// of the planned training time (or <c>pool.budget</c>; nothing with --dev) and is recorded in <c>pretraining.json</c>.
+    /// </summary>
+    private static void PretrainFromPool(RunFile run, FlowSetup setup, RunOptions options, string dir)
+    {
+        var encoders = setup.Flow.Encoders;
+        if (encoders.Count == 0 || setup.TrainIndices.Count == 0) return;
+        using var pool = run.Pretrain.Directory is { } d ? new Graft.Pool.PretrainingPool(d) : Graft.Pool.Pretraining.OpenDefaultPool();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var budget = options.Dev ? TimeSpan.Zero
+            : TimeSpan.FromSeconds(run.Pretrain.BudgetSeconds ?? 0.1 * StepSeconds(setup) * setup.Train.BatchesPerEpoch * run.Training.Epochs);
+        var record = new System.Text.Json.Nodes.JsonObject();
+        bool transferred = false;
+        using (var batch = setup.View.GetBatch(setup.TrainIndices.Take(5000).ToArray()))
+        {
+            foreach (var e in encoders)
+            {
+                var recorded = options.Reproduce?.GetValueOrDefault("encoders." + e.Name);
+                var share = TimeSpan.FromTicks(Math.Max(0, (budget - watch.Elapsed).Ticks / 2));
+                pool.GetPretrainedModel(e.Module, batch.Features[e.Feature], out var report,
+                    new Graft.Pool.PretrainOptions { Budget = options.Reproduce is null ? share : null, Candidates = options.Reproduce is null ? null : recorded?.Consulted ?? [] });
+                options.Log?.WriteLine($"pretraining encoder {e.Name}: {report.Summary} ({report.Elapsed.TotalSeconds:0.0} s)");
+                record["encoders." + e.Name] = RunExecutor.Record(report, share);
+                transferred |= report.Chosen != Graft.Pool.Transfer.TransferReport.Fresh;
+            }
+        }
+
+        if (transferred)
+        {
+            int? pinned = options.Reproduce is { } reproduce ? reproduce.GetValueOrDefault("heads")?.DistillationSteps ?? 0 : null;
+            var (steps, first, last) = ProbeHeads(setup, run, pinned, budget - watch.Elapsed);
+            options.Log?.WriteLine($"pretraining heads: {steps} step(s) of linear probing on the frozen encoders, loss {first:0.0000} -> {last:0.0000}");
+            record["heads"] = new System.Text.Json.Nodes.JsonObject { ["steps"] = steps, ["loss_first"] = first, ["loss_last"] = last };
+        }
+
+        Atomic(Path.Combine(dir, RunExecutor.PretrainingRecord), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Trains every parameter outside the encoders on the flow's loss for at most one epoch, <paramref name="pinned"/> steps, or the time left.</summary>
+    private static (int Steps, double FirstLoss, double LastLoss) ProbeHeads(FlowSetup setup, RunFile run, int? pinned, TimeSpan left)
+    {
+        var frozen = setup.Flow.Encoders.SelectMany(e => e.Module.parameters()).ToList();
+        var frozenSet = frozen.ToHashSet(ReferenceEqualityComparer.Instance);
+        var heads = setup.Flow.Module.parameters().Where(p => !frozenSet.Contains(p)).ToList();
+        if (heads.Count == 0) return (0, double.NaN, double.NaN);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var losses = new List<double>();
+        foreach (var p in frozen) p.requires_grad_(false);
+        try
+        {
+            setup.Plan.SetTraining(true);
+            foreach (var e in setup.Flow.Encoders) e.Module.eval();   // the body's batch-norm statistics and dropout stay put
+            using var optimizer = optim.Adam(heads, lr: run.Training.Optimizer?.LearningRate ?? 1e-3);
+            foreach (var batch in setup.Train.Epoch(0))
+            {
+                using var b = batch;
+                if (pinned is { } n ? losses.Count >= n : watch.Elapsed >= left) break;
+                using var scope = NewDisposeScope();
+                var outputs = setup.Plan.Forward(b);
+                var total = setup.Plan.Losses.Select(l => l.Compute(outputs, b) * l.Weight).Aggregate((a, c) => a + c);
+                optimizer.zero_grad();
+                total.backward();
+                optimizer.step();
+                losses.Add(total.item<float>());
+            }
+        }
+        finally
+        {
+            foreach (var p in frozen) p.requires_grad_(true);
+            setup.Plan.SetTraining(false);
+        }
+
+        int k = Math.Max(1, Math.Min(10, losses.Count / 2));
+        return losses.Count == 0 ? (0, double.NaN, double.NaN) : (losses.Count, losses.Take(k).Average(), losses.TakeLast(k).Average());
+    }
+
+    /// <summary>Seconds of one training step of the flow, measured once on a batch (parameters untouched).</summary>
+    private static double StepSeconds(FlowSetup setup)
+    {
+        using var batch = setup.Train.Epoch(0).First();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using (var scope = NewDisposeScope())
+        {
+            setup.Plan.SetTraining(false);
+            var outputs = setup.Plan.Forward(batch);
+            setup.Plan.Losses.Select(l => l.Compute(outputs, batch) * l.Weight).Aggregate((a, c) => a + c).backward();
+        }
+
+        foreach (var p in setup.Flow.Module.parameters()) p.grad?.zero_();
+        return watch.Elapsed.TotalSeconds;
     }
 
     /// <summary>Opens a finished flow run for prediction from C#: <c>run.Flow.Predict(batch)</c>; tuned thresholds apply.</summary>

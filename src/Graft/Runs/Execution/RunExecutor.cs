@@ -34,7 +34,7 @@ public sealed record RunOptions(bool Dev = false, bool Resume = false, ProgressM
 /// <summary>How a run initialised one model from the pool, as its <c>pretraining.json</c> records it.</summary>
 /// <param name="Consulted">The entries consulted (<c>pool:name@version</c>).</param>
 /// <param name="Teacher">The entry the model was distilled from, or null.</param>
-/// <param name="DistillationSteps">The optimizer steps the distillation made (0 when none).</param>
+/// <param name="DistillationSteps">The optimizer steps the distillation made (0 when none); for a flow's <c>heads</c>, the head-probing steps.</param>
 public sealed record RecordedInitialisation(IReadOnlyList<string> Consulted, string? Teacher = null, int DistillationSteps = 0);
 
 /// <summary>The outcome of a run: every epoch, and the test metrics of the best checkpoint.</summary>
@@ -210,7 +210,7 @@ public static class RunExecutor
         AtomicWrite(Path.Combine(dir, PretrainingRecord), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static JsonObject Record(Graft.Pool.Transfer.TransferReport report, TimeSpan budget) => new()
+    internal static JsonObject Record(Graft.Pool.Transfer.TransferReport report, TimeSpan budget) => new()
     {
         ["chosen"] = report.Chosen,
         ["summary"] = report.Summary,
@@ -241,10 +241,11 @@ public static class RunExecutor
         try
         {
             var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            // Models' records list what they consulted; a flow's "heads" record holds its head-probing steps.
             return root.ToDictionary(kv => kv.Key, kv => new RecordedInitialisation(
-                kv.Value!["consulted"]!.AsArray().Select(c => c!["reference"]!.GetValue<string>()).ToList(),
+                kv.Value!["consulted"]?.AsArray().Select(c => c!["reference"]!.GetValue<string>()).ToList() ?? [],
                 kv.Value["teacher"]?["reference"]?.GetValue<string>(),
-                kv.Value["distillation_steps"]?.GetValue<int>() ?? 0));
+                kv.Value["distillation_steps"]?.GetValue<int>() ?? kv.Value["steps"]?.GetValue<int>() ?? 0));
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
