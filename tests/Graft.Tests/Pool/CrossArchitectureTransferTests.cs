@@ -83,6 +83,20 @@ public class CrossArchitectureTransferTests
         Assert.True(MaxDifference(source, target, x) < 1e-5);
     }
 
+    [Theory]
+    [InlineData(4, 1, 8, 2)]
+    [InlineData(4, 2, 6, 2)]
+    public void Widening_and_deepening_the_small_cnn_builder_preserves_its_function(int width, int depth, int widerWidth, int deeperDepth)
+    {
+        manual_seed(1);
+        var source = Randomised(new SmallCnn(imageSize: 12, classes: 3, width: width, hidden: 8, dropout: 0, depth: depth), 3);
+        manual_seed(2);
+        var target = new SmallCnn(imageSize: 12, classes: 3, width: widerWidth, hidden: 16, dropout: 0, depth: deeperDepth);
+        var x = randn(16, 1, 12, 12);
+        Transfer(source, target, x);
+        Assert.True(MaxDifference(source, target, x) < 1e-4);
+    }
+
     private static Sequential Cnn(int width, bool deeper, int seed)
     {
         manual_seed(seed);

@@ -15,7 +15,7 @@ public class CatalogEntryTests
         Assert.False((bool)schema["additionalProperties"]!);
         Assert.Null(schema["required"]);
         var properties = schema["properties"]!.AsObject();
-        Assert.Equal(new[] { "width", "hidden", "dropout" }, properties.Select(p => p.Key));
+        Assert.Equal(new[] { "width", "hidden", "dropout", "depth" }, properties.Select(p => p.Key));
         Assert.Equal("integer", (string?)properties["width"]!["type"]);
         Assert.Equal(32, (int)properties["width"]!["default"]!);
         Assert.Equal("integer", (string?)properties["hidden"]!["type"]);

@@ -67,7 +67,7 @@ public class ModelCatalogTests
     public void An_unknown_argument_close_to_a_known_one_suggests_it()
     {
         var e = Assert.Throws<ModelArgumentException>(() => ModelCatalog.Create("small_cnn", Args(("dropuot", "0.1")), Image));
-        Assert.Equal("builder 'small_cnn', argument 'dropuot': unknown argument. 'small_cnn' takes: width, hidden, dropout. Did you mean 'dropout'?", e.Message);
+        Assert.Equal("builder 'small_cnn', argument 'dropuot': unknown argument. 'small_cnn' takes: width, hidden, dropout, depth. Did you mean 'dropout'?", e.Message);
     }
 
     [Fact]
@@ -137,10 +137,10 @@ public class ModelCatalogTests
     {
         var cnn = ModelCatalog.Describe("small_cnn");
         Assert.Equal(CatalogEntryKind.Builder, cnn.Kind);
-        Assert.StartsWith("Two conv-BN-ReLU-pool blocks", cnn.Description);
-        Assert.Equal(new[] { "width", "hidden", "dropout" }, cnn.Parameters.Select(p => p.Name));
-        Assert.Equal(new[] { typeof(int), typeof(int), typeof(double) }, cnn.Parameters.Select(p => p.Type));
-        Assert.Equal(new object[] { 32, 128, 0.25 }, cnn.Parameters.Select(p => p.Default!));
+        Assert.StartsWith("Two blocks of conv-BN-ReLU", cnn.Description);
+        Assert.Equal(new[] { "width", "hidden", "dropout", "depth" }, cnn.Parameters.Select(p => p.Name));
+        Assert.Equal(new[] { typeof(int), typeof(int), typeof(double), typeof(int) }, cnn.Parameters.Select(p => p.Type));
+        Assert.Equal(new object[] { 32, 128, 0.25, 1 }, cnn.Parameters.Select(p => p.Default!));
         Assert.All(cnn.Parameters, p => Assert.False(p.Required));
         Assert.Equal("units of the hidden layer", cnn.Parameters[1].Description);
 
