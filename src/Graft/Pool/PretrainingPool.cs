@@ -215,9 +215,8 @@ public sealed class PretrainingPool : IDisposable
             // Measured batch-norm statistics first: a fresh model's (mean 0, variance 1) make its features, and a head
             // fitted on them, meaningless in evaluation mode.
             bool freshCalibrated = BatchNormCalibration.Recalibrate(model, probeX) > 0;
-            bool freshHead = head is not null && FitHead(model, signature, head, probeX, probeY, kind);
+            var (freshHead, freshTransferability) = Probe(model, signature, head, probeX, probeY, kind, fit: head is not null, rank: true);
             if (freshHead || freshCalibrated) Snapshot(target, fresh);
-            double freshTransferability = Transferability(model, signature, probeX, probeY, kind);
             var (freshScore, freshLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
             double bestScore = freshScore, bestLoss = freshLoss;
             scores.Add(new CandidateScore(TransferReport.Fresh, freshScore, freshLoss, 0, (watch.Elapsed - t0).TotalSeconds,
@@ -243,13 +242,14 @@ public sealed class PretrainingPool : IDisposable
                     int transferred = rows.Count(TransferPlan.Transferred);
                     string note = (entry.Architecture.Hash == signature.Hash ? "same architecture" : entry.Architecture.FamilyHash == signature.FamilyHash ? "same layers, other sizes" : "other architecture, same input")
                                   + (entry.Task.Key == task.Key ? ", same task" : $", task {entry.Task.Key}");
-                    if (head is not null && rows.Count > 0 && !TransferPlan.Transferred(rows[^1]) && FitHead(model, signature, head, probeX, probeY, kind))
+                    var (newHead, transferability) = Probe(model, signature, head, probeX, probeY, kind,
+                        fit: head is not null && rows.Count > 0 && !TransferPlan.Transferred(rows[^1]), rank: options.RankByTransferability);
+                    if (newHead)
                     {
                         rows[^1] = rows[^1] with { Note = rows[^1].Note + "; fitted by linear probing" };
                         note += ", head fitted";
                     }
 
-                    double transferability = options.RankByTransferability ? Transferability(model, signature, probeX, probeY, kind) : double.NaN;
                     var asTransferred = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
 
                     // A variant adapted to this task: batch-norm statistics measured on its inputs and the head fitted to
@@ -258,12 +258,13 @@ public sealed class PretrainingPool : IDisposable
                     // the source's function, the variant as transferred usually wins. The held-out slice decides.
                     Dictionary<string, Tensor>? adapted = null;
                     bool calibrated = BatchNormCalibration.Recalibrate(model, probeX) > 0;
-                    bool fitted = head is not null && rows.Count > 0 && TransferPlan.Transferred(rows[^1]) && FitHead(model, signature, head, probeX, probeY, kind);
-                    if (calibrated || fitted)
+                    bool refit = head is not null && rows.Count > 0 && TransferPlan.Transferred(rows[^1]);
+                    if (calibrated || refit)
                     {
+                        var (_, adaptedTransferability) = Probe(model, signature, head, probeX, probeY, kind, fit: refit, rank: options.RankByTransferability && calibrated);
                         adapted = target.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
-                        if (options.RankByTransferability && calibrated)
-                            transferability = Math.Max(double.IsNaN(transferability) ? double.NegativeInfinity : transferability, Transferability(model, signature, probeX, probeY, kind));
+                        if (!double.IsNaN(adaptedTransferability))
+                            transferability = Math.Max(double.IsNaN(transferability) ? double.NegativeInfinity : transferability, adaptedTransferability);
                     }
 
                     ranked.Add((entry, asTransferred, rows, transferred, transferability, (watch.Elapsed - started).TotalSeconds, note, adapted));
@@ -328,7 +329,7 @@ public sealed class PretrainingPool : IDisposable
             bool foreign = chosenEntry is not null && chosenEntry.Architecture.FamilyHash != signature.FamilyHash;
             var teacherEntry = (chosen != TransferReport.Fresh && !foreign) || kind != LabelKind.Class ? null
                 : options.Teacher is { } pinned ? Get(pinned)
-                : options.Distill ? Store.Find(new PoolQuery(TaskKey: task.Key, Limit: 5)).FirstOrDefault(e => e.Builder is not null && e.Score > bestScore)
+                : options.Distill ? Store.Find(new PoolQuery(TaskKey: task.Key, Limit: 5)).FirstOrDefault(e => e.Builder is not null && e.Score > bestScore + DistillationMargin)
                 : null;
             if (teacherEntry is not null)
             {
@@ -594,6 +595,9 @@ public sealed class PretrainingPool : IDisposable
     /// <summary>The softmax temperature of distillation (Hinton et al. use 2 to 4).</summary>
     public const double DistillationTemperature = 4;
 
+    /// <summary>How much better (recorded held-out score) a teacher must be than the best start so far to be worth distilling from.</summary>
+    public const double DistillationMargin = 0.01;
+
     /// <summary>
     /// Trains <paramref name="student"/> on the training part of x, y with half the loss from the labels and half from
     /// the teacher's softened outputs (T² · KL), until the budget or the epoch limit; returns the epochs run.
@@ -611,62 +615,51 @@ public sealed class PretrainingPool : IDisposable
         Interlocked.Increment(ref _weightLoads);
         WeightsLoader.Load(built.Module, WeightsOf(teacherEntry));
         var teacher = built.AsTensorModule();
-        var (tx, ty) = Take(x, y, train, int.MaxValue);
-        using (tx)
-        using (ty)
+        // The teacher's soft targets are computed batch by batch, so a short budget costs only the steps it takes.
+        teacher.eval();
+        using var labels = y.to_type(ScalarType.Int64).flatten();
+        using (var optimizer = optim.Adam(student.parameters(), lr: 1e-3))
         {
-            Tensor soft;
-            teacher.eval();
-            using (no_grad())
+            int epochs = 0, steps = 0;
+            student.train();
+            double t2 = DistillationTemperature * DistillationTemperature;
+            for (; epochs < options.DistillationEpochs && watch.Elapsed < deadline && steps < maxSteps; epochs++)
             {
-                var parts = new List<Tensor>();
-                for (long start = 0; start < tx.shape[0]; start += 512)
-                    parts.Add(teacher.call(tx.narrow(0, start, Math.Min(512, tx.shape[0] - start))));
-                soft = nn.functional.softmax(cat(parts, 0) / DistillationTemperature, 1);
-                foreach (var p in parts) p.Dispose();
-            }
-
-            using (soft)
-            using (var optimizer = optim.Adam(student.parameters(), lr: 1e-3))
-            {
-                int epochs = 0, steps = 0;
-                student.train();
-                var labels = ty.to_type(ScalarType.Int64).flatten();
-                double t2 = DistillationTemperature * DistillationTemperature;
-                for (; epochs < options.DistillationEpochs && watch.Elapsed < deadline && steps < maxSteps; epochs++)
+                var order = SeededShuffle.Permutation(train.LongLength, SeededShuffle.Combine(options.Seed, epochs, 0xD157));
+                for (int start = 0; start < order.Length && watch.Elapsed < deadline && steps < maxSteps; start += 128, steps++)
                 {
-                    var order = SeededShuffle.Permutation(tx.shape[0], SeededShuffle.Combine(options.Seed, epochs, 0xD157));
-                    for (int start = 0; start < order.Length && watch.Elapsed < deadline && steps < maxSteps; start += 128, steps++)
-                    {
-                        using var scope = NewDisposeScope();
-                        var index = tensor(order[start..Math.Min(order.Length, start + 128)], ScalarType.Int64);
-                        var logits = student.call(tx.index_select(0, index));
-                        var target = soft.index_select(0, index);
-                        var logStudent = nn.functional.log_softmax(logits / DistillationTemperature, 1);
-                        var kl = (target * (target.clamp_min(1e-12).log() - logStudent)).sum(1).mean();
-                        var loss = nn.functional.cross_entropy(logits, labels.index_select(0, index)) * 0.5 + kl * (0.5 * t2);
-                        optimizer.zero_grad();
-                        loss.backward();
-                        optimizer.step();
-                    }
+                    using var scope = NewDisposeScope();
+                    var index = tensor(order[start..Math.Min(order.Length, start + 128)].Select(i => train[i]).ToArray(), ScalarType.Int64);
+                    var xb = x.index_select(0, index);
+                    Tensor target;
+                    using (no_grad()) target = nn.functional.softmax(teacher.call(xb) / DistillationTemperature, 1);
+                    var logits = student.call(xb);
+                    var logStudent = nn.functional.log_softmax(logits / DistillationTemperature, 1);
+                    var kl = (target * (target.clamp_min(1e-12).log() - logStudent)).sum(1).mean();
+                    var loss = nn.functional.cross_entropy(logits, labels.index_select(0, index)) * 0.5 + kl * (0.5 * t2);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
                 }
-
-                student.eval();
-                return (epochs, steps);
             }
+
+            student.eval();
+            return (epochs, steps);
         }
     }
 
-    private static bool FitHead(nn.Module<Tensor, Tensor> model, ArchitectureSignature signature, TorchSharp.Modules.Linear head, Tensor x, Tensor y, LabelKind kind)
+    /// <summary>
+    /// One pass of penultimate features over the probe sample: fits the head to them when asked (linear probing) and
+    /// measures their LogME transferability when asked.
+    /// </summary>
+    private static (bool Fitted, double Transferability) Probe(nn.Module<Tensor, Tensor> model, ArchitectureSignature signature, TorchSharp.Modules.Linear? head,
+        Tensor x, Tensor y, LabelKind kind, bool fit, bool rank)
     {
+        if (!fit && !rank) return (false, double.NaN);
         using var features = Features.Penultimate(model, signature, x);
-        return features is not null && HeadFitting.Fit(head, features, y, kind);
-    }
-
-    private static double Transferability(nn.Module<Tensor, Tensor> model, ArchitectureSignature signature, Tensor x, Tensor y, LabelKind kind)
-    {
-        using var features = Features.Penultimate(model, signature, x);
-        return features is null ? double.NaN : LogMe.Score(features, y, kind);
+        if (features is null) return (false, double.NaN);
+        bool fitted = fit && head is not null && HeadFitting.Fit(head, features, y, kind);
+        return (fitted, rank ? LogMe.Score(features, y, kind) : double.NaN);
     }
 
     private static void Snapshot(IReadOnlyDictionary<string, Tensor> from, Dictionary<string, Tensor> into)
