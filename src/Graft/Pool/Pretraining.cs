@@ -44,11 +44,23 @@ public static class Pretraining
         return model;
     }
 
-    /// <summary>The report of the last <see cref="GetPretrainedModel{T}"/> call on this thread.</summary>
+    /// <summary>
+    /// Initialises <paramref name="model"/>, which has no labels of its own, from the default pool by architecture and
+    /// input similarity; see <see cref="PretrainingPool.GetPretrainedModel{T}(T, Tensor, out Transfer.TransferReport, PretrainOptions?)"/>.
+    /// </summary>
+    public static T GetPretrainedModel<T>(T model, Tensor x, PretrainOptions? options = null) where T : nn.Module<Tensor, Tensor>
+    {
+        using var pool = OpenDefaultPool();
+        pool.GetPretrainedModel(model, x, out var report, options);
+        LastReport = report;
+        return model;
+    }
+
+    /// <summary>The report of the last <see cref="GetPretrainedModel{T}(T, Tensor, Tensor, PretrainOptions?)"/> call on this thread.</summary>
     [ThreadStatic]
     private static Transfer.TransferReport? _lastReport;
 
-    /// <summary>The report of the last <see cref="GetPretrainedModel{T}"/> call on this thread.</summary>
+    /// <summary>The report of the last <c>GetPretrainedModel</c> call on this thread.</summary>
     public static Transfer.TransferReport? LastReport
     {
         get => _lastReport;
