@@ -109,6 +109,9 @@ public sealed class PretrainingPool : IDisposable
         using (heldX)
         using (heldY)
             (score, loss) = HeldOutScore.Measure(model, heldX, heldY, task.LabelKind);
+        if (!double.IsFinite(score) || !double.IsFinite(loss))
+            throw new PoolException($"'{name}' cannot join the pool: on its {split.HeldOut.Length} held-out samples its {HeldOutScore.MetricName(task.LabelKind)} is {score} and its loss {loss} "
+                                    + "(the model's outputs are not finite, or its labels exceed its outputs). Check the model's training for divergence (NaN/Inf) and its output size.");
         var dataset = $"held-out {options.HeldOutFraction:0.##} of dataset (seed {options.Seed})";
         var metrics = task.LabelKind == LabelKind.Class
             ? new List<WeightsMetric> { new(dataset, "accuracy", score), new(dataset, "cross_entropy", loss) }
@@ -298,7 +301,7 @@ public sealed class PretrainingPool : IDisposable
                     // The candidate as transferred against its variant adapted to this task: a tie keeps the transferred one.
                     Restore(target, adapted);
                     var (adaptedScore, adaptedLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
-                    if (adaptedScore > score || (adaptedScore == score && adaptedLoss < loss))
+                    if (adaptedScore > score)
                     {
                         (score, loss) = (adaptedScore, adaptedLoss);
                         Snapshot(adapted, r.State);
@@ -312,7 +315,9 @@ public sealed class PretrainingPool : IDisposable
                 }
 
                 scores.Add(new CandidateScore(r.Entry.Reference, score, loss, r.Transferred, r.Seconds + (watch.Elapsed - started).TotalSeconds, scoredNote) { Transferability = r.Transferability });
-                if (score > bestScore || (score == bestScore && loss < bestLoss))
+                // A tie with the fresh initialisation goes to the transferred candidate (what it learnt carries over into
+                // fine-tuning; a fitted head's loss on a few held-out samples says little); between candidates, the loss decides.
+                if (score > bestScore || (score == bestScore && (chosen == TransferReport.Fresh || loss < bestLoss)))
                 {
                     bestScore = score;
                     bestLoss = loss;

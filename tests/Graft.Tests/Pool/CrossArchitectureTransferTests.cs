@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace Graft.Tests.Pool;
 
+[Collection(Graft.Tests.Runs.Execution.RunCollection.Name)]
 public class CrossArchitectureTransferTests
 {
     /// <summary>Transfers <paramref name="source"/> into <paramref name="target"/> with the default aligner and rules; returns the table.</summary>
@@ -229,17 +230,28 @@ public class CrossArchitectureTransferTests
         var source = Cnn28(width: 4, deeper: false, seed: 1);
         var x = train.Feature("image");
         var y = train.Label("label").Values;
-        using (var optimizer = optim.Adam(source.parameters(), lr: 0.01))
+        // libtorch's CPU convolution backward now and then returns NaN gradients for 4-channel maps (see PoolTestKit.Train):
+        // a run that meets one starts again from the same weights.
+        var start = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        for (int attempt = 0; attempt < 5 && !TrainTwoEpochs(); attempt++)
+            using (no_grad())
+                foreach (var (name, tensor) in source.state_dict()) tensor.copy_(start[name]);
+
+        bool TrainTwoEpochs()
         {
+            using var optimizer = optim.Adam(source.parameters(), lr: 0.01);
             source.train();
             for (int epoch = 0; epoch < 2; epoch++)
-                for (long start = 0; start < x.shape[0]; start += 100)
+                for (long first = 0; first < x.shape[0]; first += 100)
                 {
                     using var scope = NewDisposeScope();
                     optimizer.zero_grad();
-                    nn.functional.cross_entropy(source.call(x.narrow(0, start, 100)), y.narrow(0, start, 100)).backward();
+                    nn.functional.cross_entropy(source.call(x.narrow(0, first, 100)), y.narrow(0, first, 100)).backward();
+                    if (source.parameters().Any(p => p.grad is { } g && !g.isfinite().all().item<bool>())) return false;
                     optimizer.step();
                 }
+
+            return true;
         }
 
         var target = Cnn28(width: 8, deeper: true, seed: 2);
@@ -253,7 +265,10 @@ public class CrossArchitectureTransferTests
         }
 
         double before = Accuracy(source);
-        Assert.True(before > 0.6, $"the source CNN reaches {before}");
+        string diag = string.Join(",", source.state_dict().Where(kv => kv.Value.is_floating_point() && !kv.Value.isfinite().all().item<bool>()).Select(kv => kv.Key));
+        source.eval();
+        bool outFinite; using (no_grad()) outFinite = source.call(test.Feature("image")).isfinite().all().item<bool>();
+        Assert.True(before > 0.6, $"the source CNN reaches {before}; non-finite state: [{diag}], outputs finite {outFinite}");
         Assert.Equal(before, Accuracy(target));
     }
 

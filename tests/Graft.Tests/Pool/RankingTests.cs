@@ -45,4 +45,24 @@ public class RankingTests
         Assert.True(accuracy > 0.95, $"accuracy {accuracy}");
         Assert.False(HeadFitting.Fit(nn.Linear(3, 2), features, y, LabelKind.Class));   // 3 classes do not fit 2 outputs
     }
+
+    [Fact]
+    public void A_fitted_head_is_scaled_to_the_cross_entropy_optimum_without_changing_its_predictions()
+    {
+        manual_seed(4);
+        var y = arange(300, ScalarType.Int64) % 4;
+        var features = nn.functional.one_hot(y, 4).to_type(ScalarType.Float64) + randn(300, 4, dtype: ScalarType.Float64) * 0.4;
+        var head = nn.Linear(4, 4);
+        Assert.True(HeadFitting.Fit(head, features, y, LabelKind.Class));
+
+        using var _ = no_grad();
+        var logits = head.call(features.to_type(ScalarType.Float32)).to_type(ScalarType.Float64);
+        double Loss(double scale) => nn.functional.cross_entropy(logits * scale, y).item<double>();
+        double fitted = Loss(1);
+        // Any other scale of the same logits is worse: the fitted scale sits at the optimum.
+        Assert.True(fitted < Loss(0.8) && fitted < Loss(1.25), $"loss {fitted} vs {Loss(0.8)} / {Loss(1.25)}");
+        // Plain least squares onto one-hot targets gives scores near 0 and 1: far flatter than the optimum.
+        Assert.True(HeadFitting.Temperature(logits, y) is > 0.99 and < 1.01);
+        Assert.True(fitted < 0.5, $"loss {fitted}");
+    }
 }

@@ -45,6 +45,7 @@ public static class HeadFitting
         var gram = f.t().matmul(f);
         double lambda = ridge * (gram.diagonal().mean().item<double>() + 1e-12);
         var w = linalg.solve(gram + eye(d + 1, dtype: ScalarType.Float64) * lambda, f.t().matmul(targets));
+        if (kind == LabelKind.Class) w = w * Temperature(f.matmul(w), y.to_type(ScalarType.Int64).flatten());
         using (no_grad())
         {
             head.weight.copy_(w.narrow(0, 0, d).t().to_type(head.weight.dtype));
@@ -52,5 +53,37 @@ public static class HeadFitting
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The scale t that minimises the mean cross-entropy of <c>t · logits</c> (golden-section search over log t in
+    /// [1e-2, 1e3]): regression onto one-hot targets gives scores near 0 and 1, far too flat for a softmax, and on
+    /// well-separated features the least-squares scores can be far too sharp; one scalar fixes both without changing
+    /// which class wins, so the first gradients of fine-tuning start from a calibrated loss.
+    /// </summary>
+    internal static double Temperature(Tensor logits, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        double Loss(double logT) => nn.functional.cross_entropy(logits * Math.Exp(logT), labels).item<double>();
+        double lo = Math.Log(1e-2), hi = Math.Log(1e3);
+        double ratio = (Math.Sqrt(5) - 1) / 2;
+        double a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);
+        double fa = Loss(a), fb = Loss(b);
+        for (int i = 0; i < 40; i++)
+        {
+            if (fa <= fb)
+            {
+                hi = b; b = a; fb = fa;
+                a = hi - ratio * (hi - lo); fa = Loss(a);
+            }
+            else
+            {
+                lo = a; a = b; fa = fb;
+                b = lo + ratio * (hi - lo); fb = Loss(b);
+            }
+        }
+
+        double t = Math.Exp((lo + hi) / 2);
+        return double.IsFinite(t) ? t : 1.0;
     }
 }
