@@ -39,6 +39,9 @@ internal sealed record BenchOptions(
           --help         show this text
         """;
 
+    /// <summary>The number of samples a study should use: <see cref="Limit"/> when set, else <paramref name="quick"/> in a quick run, else all (null).</summary>
+    public long? Samples(long quick) => Limit ?? (Quick ? quick : null);
+
     /// <summary>Whether this is a smoke run (<c>--quick</c>, or a sample limit is set).</summary>
     public bool Smoke => Quick || Limit is not null;
 

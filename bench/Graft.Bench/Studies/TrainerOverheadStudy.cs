@@ -37,8 +37,9 @@ internal sealed class TrainerOverheadStudy : IStudy
     public StudyOutcome Run(BenchOptions options, TextWriter log)
     {
         torch.set_num_threads(ThreadCount);
-        log.WriteLine($"[{Name}] loading Fashion-MNIST (train{(options.Limit is { } l ? $", first {l} samples" : "")})...");
-        using var data = FashionMnist.Load(FashionMnistSplit.Train, new FashionMnistOptions { Limit = options.Limit });
+        long? limit = options.Samples(quick: 2048);
+        log.WriteLine($"[{Name}] loading Fashion-MNIST (train{(limit is { } l ? $", first {l} samples" : "")})...");
+        using var data = FashionMnist.Load(FashionMnistSplit.Train, new FashionMnistOptions { Limit = limit });
         long samples = data.Count;
         long parameters;
         using (var probe = NewModel()) parameters = probe.parameters().Sum(p => p.numel());
@@ -48,36 +49,50 @@ internal sealed class TrainerOverheadStudy : IStudy
         if (!checkpoints)
             log.WriteLine($"[{Name}] warning: the Trainer cannot write checkpoints here ({checkpointFailure}); graft runs without checkpoints.");
 
+        using var pytorch = PyTorchLeg.Find(Reporting.ResultStore.Locate().RepositoryRoot, out string pytorchMissing);
+        if (pytorch is null) log.WriteLine($"[{Name}] the PyTorch leg is skipped: {pytorchMissing}.");
+        else
+        {
+            log.WriteLine($"[{Name}] PyTorch {pytorch.Version} under {PyTorchLeg.Interpreter}: writing the training tensors for it...");
+            pytorch.Prepare(data.Feature("image"), data.Label("label").Values);
+        }
+
         log.WriteLine($"[{Name}] {samples} samples, batch {BatchSize}, {ThreadCount} threads; warm-up (not counted)...");
         var warmGraft = RunGraft(data, checkpoints);
         var warmPlain = RunPlain(data);
-        log.WriteLine($"[{Name}] warm-up: graft {warmGraft.Seconds:0.00} s, plain {warmPlain.Seconds:0.00} s; CPU {warmGraft.CpuSeconds:0.0} / {warmPlain.CpuSeconds:0.0} s, load {warmGraft.Load:0.0} / {warmPlain.Load:0.0}");
+        var warmPyTorch = pytorch is null ? null : RunPyTorch(pytorch);
+        log.WriteLine($"[{Name}] warm-up: graft {warmGraft.Seconds:0.00} s, plain {warmPlain.Seconds:0.00} s{(warmPyTorch is null ? "" : $", pytorch {warmPyTorch.Seconds:0.00} s")}; CPU {warmGraft.CpuSeconds:0.0} / {warmPlain.CpuSeconds:0.0} s, load {warmGraft.Load:0.0} / {warmPlain.Load:0.0}");
 
         var pairs = new List<PairMeasurement>();
         for (int pair = 0; pair < options.Pairs; pair++)
         {
             // Alternate which side goes first, so a drift in machine load falls on both sides alike.
+            // PyTorch runs last after graft-first pairs and first after plain-first ones.
             bool graftFirst = pair % 2 == 0;
             RunMeasurement graft, plain;
+            RunMeasurement? torchRun = null;
             if (graftFirst)
             {
                 graft = RunGraft(data, checkpoints);
                 plain = RunPlain(data);
+                if (pytorch is not null) torchRun = RunPyTorch(pytorch);
             }
             else
             {
+                if (pytorch is not null) torchRun = RunPyTorch(pytorch);
                 plain = RunPlain(data);
                 graft = RunGraft(data, checkpoints);
             }
 
-            var measured = new PairMeasurement(pair + 1, graftFirst, graft, plain);
+            var measured = new PairMeasurement(pair + 1, graftFirst, graft, plain, torchRun);
             pairs.Add(measured);
             log.WriteLine($"[{Name}] pair {pair + 1}/{options.Pairs} ({(graftFirst ? "graft first" : "plain first")}): " +
-                          $"graft {graft.Seconds:0.00} s, plain {plain.Seconds:0.00} s, ratio {measured.Ratio:0.000}; " +
+                          $"graft {graft.Seconds:0.00} s, plain {plain.Seconds:0.00} s, ratio {measured.Ratio:0.000}" +
+                          (torchRun is null ? "; " : $", pytorch {torchRun.Seconds:0.00} s, graft/pytorch {measured.PyTorchRatio:0.000}; ") +
                           $"CPU {graft.CpuSeconds:0.0} / {plain.CpuSeconds:0.0} s, load {graft.Load:0.0} / {plain.Load:0.0}");
         }
 
-        return Summarise(samples, parameters, options, checkpointFailure, warmGraft, warmPlain, pairs);
+        return Summarise(samples, parameters, options, checkpointFailure, warmGraft, warmPlain, pairs, pytorch?.Version, pytorchMissing);
     }
 
     private static SmallCnn NewModel()
@@ -194,6 +209,15 @@ internal sealed class TrainerOverheadStudy : IStudy
                 return watch.Stop(lossSum / count);
     }
 
+    /// <summary>One epoch of the same model and loop in PyTorch, in a new interpreter (its start-up and data loading untimed).</summary>
+    private static RunMeasurement RunPyTorch(PyTorchLeg pytorch)
+    {
+        Settle();
+        var (seconds, cpu, loss) = pytorch.RunEpoch(BatchSize, LearningRate, ThreadCount, Seed);
+        var load = MachineInfo.LoadAverage()?.Split(' ')[0];
+        return new RunMeasurement(seconds, cpu, loss, double.TryParse(load, CultureInfo.InvariantCulture, out var l) ? l : null);
+    }
+
     /// <summary>Collects garbage between runs so one run's leftovers are not finalised during the next.</summary>
     private static void Settle()
     {
@@ -216,8 +240,13 @@ internal sealed class TrainerOverheadStudy : IStudy
             throw new InvalidOperationException($"The Trainer wrote no TensorBoard events under {events}: the benchmark would not measure its defaults.");
     }
 
-    private StudyOutcome Summarise(long samples, long parameters, BenchOptions options, string? checkpointFailure, RunMeasurement warmGraft, RunMeasurement warmPlain, List<PairMeasurement> pairs)
+    private StudyOutcome Summarise(long samples, long parameters, BenchOptions options, string? checkpointFailure, RunMeasurement warmGraft, RunMeasurement warmPlain, List<PairMeasurement> pairs, string? pytorchVersion, string pytorchMissing)
     {
+        bool withPyTorch = pytorchVersion is not null;
+        var torchSeconds = pairs.Where(p => p.PyTorch is not null).Select(p => p.PyTorch!.Seconds).ToArray();
+        var torchRatios = pairs.Where(p => p.PyTorch is not null).Select(p => p.PyTorchRatio).ToArray();
+        double medianTorch = withPyTorch ? Statistics.Median(torchSeconds) : double.NaN;
+        double medianTorchRatio = withPyTorch ? Statistics.Median(torchRatios) : double.NaN;
         var graftSeconds = pairs.Select(p => p.Graft.Seconds).ToArray();
         var plainSeconds = pairs.Select(p => p.Plain.Seconds).ToArray();
         var ratios = pairs.Select(p => p.Ratio).ToArray();
@@ -232,6 +261,7 @@ internal sealed class TrainerOverheadStudy : IStudy
             {
                 "warm-up", "graft first", F(warmGraft.Seconds, 2), F(warmPlain.Seconds, 2), F(warmGraft.Seconds / warmPlain.Seconds, 3),
                 F(warmGraft.CpuSeconds, 1), F(warmPlain.CpuSeconds, 1), F(warmGraft.CpuSeconds / warmPlain.CpuSeconds, 3), Load(warmGraft, warmPlain), F(warmGraft.Loss, 4), F(warmPlain.Loss, 4),
+                "-", "-", "-",
             },
         };
         rows.AddRange(pairs.Select(p => (IReadOnlyList<string>)new[]
@@ -239,12 +269,14 @@ internal sealed class TrainerOverheadStudy : IStudy
             p.Pair.ToString(CultureInfo.InvariantCulture), p.GraftFirst ? "graft first" : "plain first",
             F(p.Graft.Seconds, 2), F(p.Plain.Seconds, 2), F(p.Ratio, 3),
             F(p.Graft.CpuSeconds, 1), F(p.Plain.CpuSeconds, 1), F(p.CpuRatio, 3), Load(p.Graft, p.Plain), F(p.Graft.Loss, 4), F(p.Plain.Loss, 4),
+            p.PyTorch is null ? "skipped" : F(p.PyTorch.Seconds, 2), p.PyTorch is null ? "-" : F(p.PyTorchRatio, 3), p.PyTorch is null ? "-" : F(p.PyTorch.Loss, 4),
         }));
         var cpuRatios = pairs.Select(p => p.CpuRatio).ToArray();
         double medianCpuRatio = Statistics.Median(cpuRatios);
         double maxLoad = pairs.SelectMany(p => new[] { p.Graft.Load, p.Plain.Load }).Max(l => l ?? 0);
         bool busy = maxLoad > Environment.ProcessorCount + 0.5;
-        string verdict = (medianRatio <= TargetRatio ? "PASS" : "FAIL") + (busy ? " (disturbed run: treat with caution)" : "");
+        bool pass = medianRatio <= TargetRatio && (!withPyTorch || medianTorchRatio < 1);
+        string verdict = (pass ? "PASS" : "FAIL") + (withPyTorch ? "" : " (PyTorch leg skipped)") + (busy ? " (disturbed run: treat with caution)" : "");
 
         var description =
             $"One epoch of Fashion-MNIST ({samples:N0} training images) with `SmallCnn` (default arguments), batch {BatchSize}, " +
@@ -256,7 +288,10 @@ internal sealed class TrainerOverheadStudy : IStudy
             "accuracy metric every step. Validation is off (no validation loader), as the plain loop does none." +
             (checkpointFailure is null ? "" : $" **Checkpoints were off**: the Trainer failed to write one on this build ({checkpointFailure}).") + "\n" +
             "- **plain**: a hand-written TorchSharp loop: one `randperm` per epoch, an `index_select` of images and labels per batch, forward, " +
-            "`cross_entropy`, backward, Adam step, `loss.item()` per step, a dispose scope per step.\n\n" +
+            "`cross_entropy`, backward, Adam step, `loss.item()` per step, a dispose scope per step.\n" +
+            "- **pytorch**: the same loop and model (`bench/pytorch/train_epoch.py`) in PyTorch " + (pytorchVersion ?? "") + " under Debian's `" + PyTorchLeg.Interpreter + "` " +
+            "(package `python3-torch`), same threads, on the same tensors (written to raw files once); a new interpreter per run, its start-up and data loading untimed." +
+            (withPyTorch ? "" : $" **Skipped here**: {pytorchMissing}.") + "\n\n" +
             "Each run builds a fresh model from the same seed (outside the timed region). The timed region for graft is trainer and loader creation plus " +
             "`Fit` (optimizer creation and the file outputs included); for plain, optimizer creation plus the epoch. A warm-up run of each side comes first " +
             "and is not counted; then the pairs alternate which side runs first. The ratio is graft/plain within each pair. " +
@@ -267,7 +302,7 @@ internal sealed class TrainerOverheadStudy : IStudy
 
         var settings = new List<NamedValue>
         {
-            new("Dataset", $"Fashion-MNIST train, {samples:N0} samples" + (options.Smoke ? " (smoke run: --limit)" : "")),
+            new("Dataset", $"Fashion-MNIST train, {samples:N0} samples" + (options.Smoke ? " (smoke run: --limit or --quick)" : "")),
             new("Model", $"SmallCnn() — {parameters:N0} parameters"),
             new("Batch size", BatchSize.ToString(CultureInfo.InvariantCulture)),
             new("Optimizer", $"Adam, lr {LearningRate.ToString(CultureInfo.InvariantCulture)}"),
@@ -277,6 +312,7 @@ internal sealed class TrainerOverheadStudy : IStudy
             new("Graft outputs", (checkpointFailure is null ? "checkpoints, " : "") + "TensorBoard, metrics.json, curves.png, progress lines to a null writer"),
             new("Checkpoints", checkpointFailure is null ? "on" : $"OFF: writing one failed ({checkpointFailure})"),
             new("Pairs", $"{pairs.Count} measured (alternating order) after 1 warm-up run per side"),
+            new("PyTorch", withPyTorch ? $"{pytorchVersion} ({PyTorchLeg.Interpreter})" : $"skipped: {pytorchMissing}"),
         };
 
         var summary = new List<NamedValue>
@@ -292,6 +328,16 @@ internal sealed class TrainerOverheadStudy : IStudy
             new("Throughput graft", $"{F(samples / medianGraft, 0)} samples/s"),
             new("Throughput plain", $"{F(samples / medianPlain, 0)} samples/s"),
         };
+        if (withPyTorch)
+        {
+            summary.Insert(2, new("Median PyTorch epoch", $"{F(medianTorch, 2)} s"));
+            summary.Insert(6, new("Median ratio graft/PyTorch (wall clock)", $"{F(medianTorchRatio, 3)} (min–max {F(torchRatios.Min(), 3)}–{F(torchRatios.Max(), 3)})"));
+            summary.Add(new("Throughput PyTorch", $"{F(samples / medianTorch, 0)} samples/s"));
+        }
+        else
+        {
+            summary.Add(new("PyTorch", $"skipped: {pytorchMissing}"));
+        }
 
         var data = new JsonObject
         {
@@ -311,6 +357,8 @@ internal sealed class TrainerOverheadStudy : IStudy
                 ["first"] = p.GraftFirst ? Graft : Plain,
                 [Graft] = Run(p.Graft),
                 [Plain] = Run(p.Plain),
+                ["pytorch"] = p.PyTorch is null ? null : Run(p.PyTorch),
+                ["pytorch_ratio"] = p.PyTorch is null ? null : p.PyTorchRatio,
                 ["ratio"] = p.Ratio,
                 ["cpu_ratio"] = p.CpuRatio,
             }).ToArray()),
@@ -319,6 +367,9 @@ internal sealed class TrainerOverheadStudy : IStudy
             ["disturbed"] = busy,
             ["median_seconds"] = new JsonObject { [Graft] = medianGraft, [Plain] = medianPlain },
             ["median_ratio"] = medianRatio,
+            ["pytorch_version"] = pytorchVersion,
+            ["median_pytorch_seconds"] = withPyTorch ? medianTorch : null,
+            ["median_pytorch_ratio"] = withPyTorch ? medianTorchRatio : null,
             ["ratio_min"] = ratios.Min(),
             ["ratio_max"] = ratios.Max(),
             ["ratio_q1"] = q1,
@@ -329,9 +380,9 @@ internal sealed class TrainerOverheadStudy : IStudy
         return new StudyOutcome(
             description,
             settings,
-            [new ResultTable("Runs (seconds per epoch; CPU = process CPU seconds; load = 1-minute load average after the graft / plain run; loss = mean training loss of the epoch)", ["Pair", "Order", "Graft s", "Plain s", "Graft/plain", "Graft CPU s", "Plain CPU s", "CPU ratio", "Load", "Graft loss", "Plain loss"], rows)],
+            [new ResultTable("Runs (seconds per epoch; CPU = process CPU seconds; load = 1-minute load average after the graft / plain run; loss = mean training loss of the epoch)", ["Pair", "Order", "Graft s", "Plain s", "Graft/plain", "Graft CPU s", "Plain CPU s", "CPU ratio", "Load", "Graft loss", "Plain loss", "PyTorch s", "Graft/PyTorch", "PyTorch loss"], rows)],
             summary,
-            $"median ratio graft/plain ≤ {TargetRatio.ToString("0.00", CultureInfo.InvariantCulture)}",
+            $"median ratio graft/plain ≤ {TargetRatio.ToString("0.00", CultureInfo.InvariantCulture)}, and graft faster than PyTorch (median ratio graft/PyTorch < 1)",
             verdict,
             data);
 
@@ -368,8 +419,10 @@ internal sealed class TrainerOverheadStudy : IStudy
         }
     }
 
-    private sealed record PairMeasurement(int Pair, bool GraftFirst, RunMeasurement Graft, RunMeasurement Plain)
+    private sealed record PairMeasurement(int Pair, bool GraftFirst, RunMeasurement Graft, RunMeasurement Plain, RunMeasurement? PyTorch)
     {
+        public double PyTorchRatio => PyTorch is null ? double.NaN : Graft.Seconds / PyTorch.Seconds;
+
         public double Ratio => Graft.Seconds / Plain.Seconds;
 
         public double CpuRatio => Graft.CpuSeconds / Plain.CpuSeconds;
