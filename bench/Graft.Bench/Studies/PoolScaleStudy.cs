@@ -90,11 +90,6 @@ internal sealed class PoolScaleStudy : IStudy
         var (coreX, coreY) = (coreData.Feature("image"), coreData.Label("label").Values);
         var (targetX, targetY) = (targetData.Feature("image"), targetData.Label("label").Values);
 
-        log.WriteLine($"[{Name}] training the {Core.Length} pool models on {coreData.Count} Fashion-MNIST images, {coreEpochs} epoch(s) each...");
-        var trainWatch = Stopwatch.StartNew();
-        var models = Core.Select(c => TrainCore(c, coreX, coreY, coreEpochs)).ToList();
-        double trainSeconds = trainWatch.Elapsed.TotalSeconds;
-
         ArchitectureSignature targetSignature;
         using (var probe = NewTarget())
         using (var sample = targetX.narrow(0, 0, 2))
@@ -104,9 +99,15 @@ internal sealed class PoolScaleStudy : IStudy
         var pretrain = new PretrainOptions { MaxCandidates = MaxCandidates, ScoredCandidates = ScoredCandidates, Distill = false };
 
         var scratch = Directory.CreateTempSubdirectory("graft-bench-pool-scale-").FullName;
+        var models = new List<CoreModel>();
         var pools = new List<PretrainingPool>();
         try
         {
+            log.WriteLine($"[{Name}] training the {Core.Length} pool models on {coreData.Count} Fashion-MNIST images, {coreEpochs} epoch(s) each...");
+            var trainWatch = Stopwatch.StartNew();
+            foreach (var c in Core) models.Add(TrainCore(c, coreX, coreY, coreEpochs));
+            double trainSeconds = trainWatch.Elapsed.TotalSeconds;
+
             var builds = new List<PoolBuild>();
             foreach (var size in sizes)
             {
