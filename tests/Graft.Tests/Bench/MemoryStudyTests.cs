@@ -21,9 +21,18 @@ public class MemoryStudyTests
     }
 
     [Fact]
+    public void Median_peak_growth_is_the_median_peak_after_epoch_two_over_the_peak_of_epoch_two()
+    {
+        // One noisy epoch (260) moves the highest peak, not the median of 204, 210, 260 and 190 (207).
+        Assert.Equal(0.035, MemoryStudy.MedianGrowth([900, 200, 204, 210, 260, 190])!.Value, 12);
+        Assert.Equal(0.3, MemoryStudy.Growth([900, 200, 204, 210, 260, 190])!.Value, 12);
+    }
+
+    [Fact]
     public void Growth_is_undefined_without_an_epoch_after_the_second()
     {
         Assert.Null(MemoryStudy.Growth([100, 200]));
+        Assert.Null(MemoryStudy.MedianGrowth([100, 200]));
     }
 
     [Fact]
