@@ -77,24 +77,21 @@ internal sealed class MemoryStudy : IStudy
     /// over the baseline epoch's peak, minus 1 (0.05 is 5 % more). Null when there is no epoch after the baseline.
     /// </summary>
     /// <param name="peaks">The peak of each epoch, epoch 1 first.</param>
-    internal static double? Growth(IReadOnlyList<double> peaks)
-    {
-        if (peaks.Count <= BaselineEpoch) return null;
-        double baseline = peaks[BaselineEpoch - 1];
-        if (!(baseline > 0)) throw new ArgumentException($"the peak of epoch {BaselineEpoch} must be positive; it is {baseline}.", nameof(peaks));
-        return peaks.Skip(BaselineEpoch).Max() / baseline - 1;
-    }
+    internal static double? Growth(IReadOnlyList<double> peaks) => GrowthOf(peaks, later => later.Max());
 
     /// <summary>
     /// Like <see cref="Growth"/> with the median instead of the highest peak after the baseline epoch: less pulled up by
     /// one noisy epoch (the highest of eight noisy peaks sits above a typical one even without a leak). Null when there is no epoch after the baseline.
     /// </summary>
-    internal static double? MedianGrowth(IReadOnlyList<double> peaks)
+    internal static double? MedianGrowth(IReadOnlyList<double> peaks) => GrowthOf(peaks, Statistics.Median);
+
+    private static double? GrowthOf(IReadOnlyList<double> peaks, Func<IReadOnlyList<double>, double> summarise)
     {
+        ArgumentNullException.ThrowIfNull(peaks);
         if (peaks.Count <= BaselineEpoch) return null;
         double baseline = peaks[BaselineEpoch - 1];
         if (!(baseline > 0)) throw new ArgumentException($"the peak of epoch {BaselineEpoch} must be positive; it is {baseline}.", nameof(peaks));
-        return Statistics.Median(peaks.Skip(BaselineEpoch).ToList()) / baseline - 1;
+        return summarise(peaks.Skip(BaselineEpoch).ToList()) / baseline - 1;
     }
 
     private SeedRun Train(TensorDataset train, TensorDataset validation, int epochs, long seed, bool resetPeak, ResidentSampler sampler, TextWriter log)
