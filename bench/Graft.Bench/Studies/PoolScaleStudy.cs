@@ -81,9 +81,9 @@ internal sealed class PoolScaleStudy : IStudy
         set_num_threads(ThreadCount);
         var total = Stopwatch.StartNew();
         int[] sizes = options.Quick ? QuickSizes : FullSizes;
-        int coreSamples = (int)Math.Min(options.Quick ? 256 : 4_000, options.Limit ?? long.MaxValue);
+        int coreSamples = (int)Math.Min(options.Quick ? 256 : 3_000, options.Limit ?? long.MaxValue);
         int coreEpochs = options.Quick ? 1 : 2;
-        int targetSamples = (int)Math.Min(options.Quick ? 256 : 2_000, options.Limit ?? long.MaxValue);
+        int targetSamples = (int)Math.Min(options.Quick ? 256 : 1_000, options.Limit ?? long.MaxValue);
         // Download = false: never write into the user's cache; the error names the Debian package when the data is absent.
         using var coreData = FashionMnist.Load(FashionMnistSplit.Train, new FashionMnistOptions { Limit = coreSamples, Download = false });
         using var targetData = FashionMnist.Load(FashionMnistSplit.Test, new FashionMnistOptions { Limit = targetSamples, Download = false });
