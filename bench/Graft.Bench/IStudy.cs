@@ -28,6 +28,8 @@ internal static class StudyCatalog
         new Graft.Bench.Studies.TrainerOverheadStudy(),
         new Graft.Bench.Studies.TaskWeightingStudy(),
         new Graft.Bench.Studies.TransferGainStudy(),
+        new Graft.Bench.Studies.PoolScaleStudy(),
+        new Graft.Bench.Studies.MemoryStudy(),
     ];
 
     public static IStudy? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
