@@ -31,7 +31,7 @@ internal sealed class TaskWeightingStudy : IStudy
     public StudyOutcome Run(BenchOptions options, TextWriter log)
     {
         set_num_threads(ThreadCount);
-        using var data = SecurityCameraScenes.Generate(options.Limit is { } l ? (int)Math.Min(l, Scenes) : Scenes, seed: 1);
+        using var data = SecurityCameraScenes.Generate(options.Samples(quick: 256) is { } l ? (int)Math.Min(l, Scenes) : Scenes, seed: 1);
         double Step(TaskWeightingKind kind)
         {
             manual_seed(0);
