@@ -27,6 +27,7 @@ internal static class StudyCatalog
     [
         new Graft.Bench.Studies.TrainerOverheadStudy(),
         new Graft.Bench.Studies.TaskWeightingStudy(),
+        new Graft.Bench.Studies.RankingQuality.RankingQualityStudy(),
     ];
 
     public static IStudy? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
