@@ -113,6 +113,24 @@ internal sealed class RankingQualityStudy : IStudy
         public double ChosenAccuracy => Chosen == TransferReport.Fresh ? FreshAccuracy : Candidates.First(c => c.Name == Chosen).Accuracy;
 
         public double CostRatio => RankingSeconds / Candidates.Sum(c => c.CallSeconds + c.FineTuneSeconds);
+
+        /// <summary>How many candidates the pool replaced by the fresh model (it won the held-out slice): they share its accuracy.</summary>
+        public int FellBack => Candidates.Count(c => c.Start.StartsWith("fresh", StringComparison.Ordinal));
+
+        /// <summary>
+        /// τ_w of a perfect predictor that never ties (the true order, ties broken by LogME): below 1 only because
+        /// candidates share an accuracy, which no tie-free score can match.
+        /// </summary>
+        public double TieCeiling
+        {
+            get
+            {
+                var order = Enumerable.Range(0, Candidates.Count).OrderBy(i => Candidates[i].Accuracy).ThenBy(i => Candidates[i].LogMe).ToArray();
+                var perfect = new double[order.Length];
+                for (int r = 0; r < order.Length; r++) perfect[order[r]] = r;
+                return WeightedKendallTau.Compute(perfect, Accuracies);
+            }
+        }
     }
 
     private sealed record TargetResult(TargetSpec Spec, long Parameters, IReadOnlyList<SeedRun> Seeds);
@@ -254,6 +272,8 @@ internal sealed class RankingQualityStudy : IStudy
         var candidateRows = new List<IReadOnlyList<string>>();
         var perTargetTau = new List<double>();
         var perTargetHeldOut = new List<double>();
+        var perTargetCeiling = new List<double>();
+        var perTargetOnMedians = new List<double>();
         var costs = new List<double>();
         var regrets = new List<double>();
         var targetsJson = new JsonArray();
@@ -268,6 +288,8 @@ internal sealed class RankingQualityStudy : IStudy
             double onMedians = WeightedKendallTau.Compute(medianLogMe, medianAccuracy);
             perTargetTau.Add(Statistics.Median(taus));
             perTargetHeldOut.Add(Statistics.Median(heldOut));
+            perTargetCeiling.Add(Statistics.Median(ceiling));
+            perTargetOnMedians.Add(onMedians);
             costs.AddRange(t.Seeds.Select(s => s.CostRatio));
             regrets.AddRange(t.Seeds.Select(s => s.BestAccuracy - s.ChosenAccuracy));
             targetRows.Add(
@@ -281,6 +303,8 @@ internal sealed class RankingQualityStudy : IStudy
                 Spread(heldOut),
                 Spread(recorded),
                 Spread(ceiling),
+                Spread(t.Seeds.Select(s => s.TieCeiling).ToList()),
+                string.Join(", ", t.Seeds.Select(s => s.FellBack)),
                 Spread(t.Seeds.Select(s => s.FreshAccuracy).ToList()),
                 Spread(t.Seeds.Select(s => s.Best.Accuracy).ToList()),
                 string.Join(", ", t.Seeds.Select(s => $"{s.Chosen} {F3(s.ChosenAccuracy)}")),
@@ -332,6 +356,7 @@ internal sealed class RankingQualityStudy : IStudy
             m.Cached.FromCache ? $"cached ({m.Cached.TrainSeconds:0.0} s when trained)" : $"trained now, {m.Cached.TrainSeconds:0.0} s",
         ]).ToList();
 
+        var runsAll = targets.SelectMany(t => t.Seeds).ToList();
         double meanTau = perTargetTau.Average();
         double medianTau = Statistics.Median(perTargetTau);
         int reused = members.Count(m => m.Cached.FromCache);
@@ -354,8 +379,9 @@ internal sealed class RankingQualityStudy : IStudy
             `Graft.Pool.Ranking.WeightedKendallTau`) between LogME and that accuracy over the pool's entries, per seed; the table gives
             the median over seeds [min, max]. For comparison: τ_w of the held-out score after transfer (what `Candidates` = [entry]
             reports; a candidate with nothing transferred gets the fresh model's), of the entry's own recorded accuracy on its own
-            task, and the seed-to-seed τ_w of the accuracies themselves (how reproducible the "true" order is: a ceiling for any
-            predictor). Ranking cost = the ranking call's time / the time of initialising and fine-tuning every candidate.
+            task, and two bounds on what any score could reach: the seed-to-seed τ_w of the accuracies themselves (how reproducible
+            the "true" order is) and the τ_w of a perfect score that never ties (candidates the pool replaced by the fresh model
+            all share its accuracy, which a tie-free score cannot match). Ranking cost = the ranking call's time / the time of initialising and fine-tuning every candidate.
             Trained pool models are cached by recipe hash in `bench/cache/models` ({reused} of {members.Count} re-used in this run). {sizes}.
             """;
         var settings = new List<NamedValue>
@@ -375,7 +401,11 @@ internal sealed class RankingQualityStudy : IStudy
             new("τ_w LogME vs fine-tuned accuracy, mean over targets (of per-target medians)", F3(meanTau)),
             new("τ_w LogME, median over targets", F3(medianTau)),
             new("τ_w LogME per target (median over seeds)", string.Join(", ", targets.Zip(perTargetTau, (t, v) => $"{t.Spec.Name} {F3(v)}"))),
+            new("τ_w LogME against the seed-median accuracy, mean over targets", F3(perTargetOnMedians.Average())),
             new("τ_w held-out score after transfer, mean over targets", F3(perTargetHeldOut.Average())),
+            new("seed-to-seed τ_w of the accuracies themselves (how reproducible the order is), mean over targets", F3(perTargetCeiling.Average())),
+            new("LogME's top candidate is the best one", $"{runsAll.Count(s => s.TopByLogMe.Accuracy >= s.Best.Accuracy)} of {runsAll.Count} runs"),
+            new("candidates replaced by the fresh model (won the held-out slice)", $"{runsAll.Sum(s => s.FellBack)} of {runsAll.Sum(s => s.Candidates.Count)}"),
             new("ranking cost / fine-tuning every candidate, median [min, max]", Spread(costs)),
             new("accuracy lost by the pool's choice vs the best start, median [max]", $"{F3(Statistics.Median(regrets))} [{F3(regrets.Max())}]"),
             new("fine-tuning runs that ended with non-finite weights", $"{targets.Sum(t => t.Seeds.Sum(s => s.DivergedRuns))} of {targets.Sum(t => t.Seeds.Sum(s => s.Candidates.Count + 1))}"),
@@ -408,7 +438,7 @@ internal sealed class RankingQualityStudy : IStudy
             settings,
             [
                 new ResultTable("Targets: τ_w per seed, median [min, max]",
-                    ["target", "classes", "samples", "model", "τ_w LogME", "τ_w LogME on seed medians", "τ_w held-out score", "τ_w source's own score", "seed-to-seed τ_w of accuracy", "fresh accuracy", "best candidate accuracy", "pool's choice (per seed)", "ranking cost"],
+                    ["target", "classes", "samples", "model", "τ_w LogME", "τ_w LogME on seed medians", "τ_w held-out score", "τ_w source's own score", "seed-to-seed τ_w of accuracy", "τ_w of a perfect tie-free score", "candidates replaced by the fresh model (per seed)", "fresh accuracy", "best candidate accuracy", "pool's choice (per seed)", "ranking cost"],
                     targetRows),
                 new ResultTable("Candidates: median over seeds (accuracy [min, max]); ranks 1 = best",
                     ["target", "candidate", "LogME", "LogME rank", "held-out score", "start fine-tuned", "layers transferred", "fine-tuned accuracy", "accuracy rank"],
@@ -445,6 +475,8 @@ internal sealed class RankingQualityStudy : IStudy
         ["tau_logme"] = Json(s.TauLogMe),
         ["tau_held_out"] = Json(s.TauHeldOut),
         ["tau_recorded_score"] = Json(s.TauRecorded),
+        ["tie_ceiling"] = Json(s.TieCeiling),
+        ["fell_back"] = s.FellBack,
         ["candidates"] = new JsonArray(s.Candidates.Select(c => (JsonNode)new JsonObject
         {
             ["name"] = c.Name,
