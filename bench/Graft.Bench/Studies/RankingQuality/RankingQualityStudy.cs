@@ -14,7 +14,7 @@ namespace Graft.Bench.Studies.RankingQuality;
 
 /// <summary>
 /// How well the pool's ranking of candidates predicts the accuracy each really reaches: a pool of fourteen models (four
-/// architectures, eleven Fashion-MNIST class subsets) against five target tasks. For each target and seed the pool ranks
+/// architectures, nine Fashion-MNIST class subsets) against five target tasks. For each target and seed the pool ranks
 /// every entry once (LogME on the transferred penultimate features); then every entry alone initialises the target model,
 /// which is fine-tuned the same short way and measured on test images. The weighted Kendall tau between the two orders
 /// is the figure transferability papers report (LogME 0.676 on its benchmark, Model Spider 0.800).

@@ -44,7 +44,7 @@ internal sealed record RankingWorkload(
 
     /// <summary>
     /// Fourteen pool models of four architectures (SmallCnn in four sizes, ResNet-8 in two widths, perceptrons in two),
-    /// trained on eleven different class subsets, one of them deliberately briefly; five targets with 600 to 1,000
+    /// trained on nine different class subsets, one of them deliberately briefly; five targets with 600 to 1,000
     /// samples on four architectures.
     /// </summary>
     public static RankingWorkload Full { get; } = new(
