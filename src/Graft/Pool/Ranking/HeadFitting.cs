@@ -57,7 +57,7 @@ public static class HeadFitting
 
     /// <summary>
     /// The scale t that minimises the mean cross-entropy of <c>t · logits</c> (golden-section search over log t in
-    /// [1e-2, 1e3]): regression onto one-hot targets gives scores near 0 and 1, far too flat for a softmax, and on
+    /// [1e-2, 50]: no sharper, so separable probe features do not make it overconfident): regression onto one-hot targets gives scores near 0 and 1, far too flat for a softmax, and on
     /// well-separated features the least-squares scores can be far too sharp; one scalar fixes both without changing
     /// which class wins, so the first gradients of fine-tuning start from a calibrated loss.
     /// </summary>
@@ -65,7 +65,7 @@ public static class HeadFitting
     {
         using var scope = NewDisposeScope();
         double Loss(double logT) => nn.functional.cross_entropy(logits * Math.Exp(logT), labels).item<double>();
-        double lo = Math.Log(1e-2), hi = Math.Log(1e3);
+        double lo = Math.Log(1e-2), hi = Math.Log(50);
         double ratio = (Math.Sqrt(5) - 1) / 2;
         double a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);
         double fa = Loss(a), fb = Loss(b);

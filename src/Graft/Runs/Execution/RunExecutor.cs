@@ -129,7 +129,7 @@ public static class RunExecutor
         var trainer = new Trainer(trainerOptions, callbacks);
         var result = trainer.Fit(setup.Plan, setup.Train, setup.Validation, resume);
         var test = EvaluateBest(setup, result.BestCheckpoint);
-        if (test.Count > 0) AtomicWrite(Path.Combine(dir, "test.json"), JsonSerializer.Serialize(test, new JsonSerializerOptions { WriteIndented = true }));
+        if (test.Count > 0) AtomicWrite(Path.Combine(dir, "test.json"), JsonSerializer.Serialize(test, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         if (run.Pretrain.AddToPool && !options.Dev && (setup.Validation is not null || setup.Test is not null))
             foreach (var m in PoolModels(setup))
             {
