@@ -43,11 +43,14 @@ if (!options.ReportOnly)
     if (MachineInfo.BuildConfiguration != "Release")
         Console.Error.WriteLine("warning: this is a Debug build; run with `-c Release` for figures worth keeping.");
 
+    var suite = System.Diagnostics.Stopwatch.StartNew();
     foreach (var study in selected)
     {
         var loadBefore = MachineInfo.LoadAverage();
         var date = DateTimeOffset.UtcNow;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var outcome = study.Run(options, Console.Out);
+        watch.Stop();
         var result = new StudyResult(
             study.Name,
             study.Title,
@@ -55,14 +58,17 @@ if (!options.ReportOnly)
             CommandLine(options),
             options.Smoke,
             MachineInfo.Collect(study.Threads, loadBefore),
-            outcome);
+            outcome,
+            watch.Elapsed.TotalSeconds);
         var path = store.Save(result);
         Console.WriteLine();
         Console.WriteLine($"{study.Name}: {study.Title}");
         foreach (var s in outcome.Summary) Console.WriteLine($"  {s.Name,-40} {s.Value}");
         if (outcome.Target is not null) Console.WriteLine($"  target: {outcome.Target} -> {outcome.Verdict}");
-        Console.WriteLine($"  saved {Path.GetRelativePath(store.RepositoryRoot, path)}");
+        Console.WriteLine($"  took {watch.Elapsed.TotalMinutes:F1} min; saved {Path.GetRelativePath(store.RepositoryRoot, path)}");
     }
+
+    if (selected.Count > 1) Console.WriteLine($"the {selected.Count} studies took {suite.Elapsed.TotalMinutes:F1} min");
 }
 
 store.WriteBenchmarks();

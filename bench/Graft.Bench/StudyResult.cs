@@ -28,6 +28,14 @@ internal sealed record StudyOutcome(
     JsonObject Data);
 
 /// <summary>One saved result file, <c>bench/results/&lt;study&gt;.json</c>.</summary>
+/// <param name="Study">The study's name.</param>
+/// <param name="Title">What it measures.</param>
+/// <param name="Date">When it ran (UTC).</param>
+/// <param name="Command">The command that ran it.</param>
+/// <param name="Smoke">Whether it was a smoke run (<c>--quick</c> or <c>--limit</c>).</param>
+/// <param name="Machine">Where it ran.</param>
+/// <param name="Outcome">What it measured.</param>
+/// <param name="Seconds">The study's wall time, from loading its data to its summary (null in files written before it was recorded).</param>
 internal sealed record StudyResult(
     string Study,
     string Title,
@@ -35,7 +43,8 @@ internal sealed record StudyResult(
     string Command,
     bool Smoke,
     MachineInfo Machine,
-    StudyOutcome Outcome)
+    StudyOutcome Outcome,
+    double? Seconds = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

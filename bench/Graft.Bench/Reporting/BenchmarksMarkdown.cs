@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Graft.Bench.Reporting;
@@ -20,7 +21,13 @@ internal static class BenchmarksMarkdown
         }
 
         md.Append('\n');
-        foreach (var r in results) md.Append($"- [{r.Study}](#{r.Study}): {Inline(r.Title)}{Verdict(r.Outcome)}\n");
+        foreach (var r in results) md.Append($"- [{r.Study}](#{r.Study}): {Inline(r.Title)}{Verdict(r.Outcome)}{Minutes(r.Seconds, ", ")}\n");
+        if (results.All(r => r.Seconds is not null))
+        {
+            double total = results.Sum(r => r.Seconds!.Value);
+            md.Append(string.Create(CultureInfo.InvariantCulture, $"\nThe {results.Count} studies' running time adds up to **{total / 60:F0} min** on the machine below"));
+            md.Append(" (each study's own time is listed with it; the one-command suite runs them back to back).\n");
+        }
 
         foreach (var r in results)
         {
@@ -57,12 +64,16 @@ internal static class BenchmarksMarkdown
                 ["Build", m.Configuration],
                 ["Load average (1/5/15 min) before → after", $"{m.LoadAverageBefore ?? "n/a"} → {m.LoadAverageAfter ?? "n/a"}"],
                 ["Date", r.Date],
+                ["Running time", r.Seconds is { } seconds ? Minutes(seconds, "") : "not recorded"],
             ]);
             md.Append("```sh\n").Append(r.Command).Append("\n```\n");
         }
 
         return md.ToString();
     }
+
+    private static string Minutes(double? seconds, string prefix) =>
+        seconds is { } s ? prefix + (s < 60 ? string.Create(CultureInfo.InvariantCulture, $"{s:F0} s") : string.Create(CultureInfo.InvariantCulture, $"{s / 60:F1} min")) : "";
 
     private static string Verdict(StudyOutcome o) => o.Verdict is null ? "" : $" — **{o.Verdict}**";
 

@@ -86,7 +86,8 @@ internal sealed class TransferGainStudy : IStudy
                 var (name, builder, build, args) = Prototypes[p];
                 manual_seed(seed * 100 + p);
                 var initWatch = Stopwatch.StartNew();
-                var pooled = pool.GetPretrainedModel(build(), data.X, data.Y, out var report);
+                // The pool may take a tenth of the training planned (at most the maximum epochs), as run files do.
+                var pooled = pool.GetPretrainedModel(build(), data.X, data.Y, out var report, new PretrainOptions { PlannedEpochs = sizes.MaxEpochs });
                 double initSeconds = initWatch.Elapsed.TotalSeconds;
                 var fromPool = Curve(pooled, xTrain, yTrain, xHeld, yHeld, data, sizes.MaxEpochs, sizes.Patience, passing: best, seed);
                 manual_seed(seed * 100 + p);
@@ -173,13 +174,13 @@ internal sealed class TransferGainStudy : IStudy
     private static TrainingCurve Curve(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor xHeld, Tensor yHeld, Data data, int maxEpochs, int patience, double passing, long seed, int batchSize = 128)
     {
         double start = Accuracy(model, data.XTest, data.YTest);
-        var probe = new EpochProbe(model, xHeld, yHeld, data.XTest, data.YTest, patience);
+        var probe = new EpochProbe(model, xHeld, yHeld, data.XTest, data.YTest, patience, start >= passing ? null : passing);
         model.Fit(x, y, epochs: maxEpochs, batchSize: batchSize, options: TrainOptions, seed: seed, callbacks: [probe]);
         var accuracies = new[] { start }.Concat(probe.Accuracies).ToList();
         var seconds = new[] { 0.0 }.Concat(probe.TrainingSeconds).ToList();
-        int? epochs = accuracies.Select((a, e) => (a, e)).FirstOrDefault(t => t.a >= passing, (-1, -1)).Item2 is int e and >= 0 ? e : null;
         int bestEpoch = accuracies.IndexOf(accuracies.Max());
-        return new TrainingCurve(accuracies, seconds, epochs, epochs is { } n ? seconds[n] : null, bestEpoch, probe.Stopped);
+        var passed = start >= passing ? (0.0, 0.0) : probe.Passed;
+        return new TrainingCurve(accuracies, seconds, passed?.Epochs, passed?.Seconds, bestEpoch, probe.Stopped);
     }
 
     private static double Accuracy(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
@@ -189,9 +190,27 @@ internal sealed class TransferGainStudy : IStudy
         return accuracy;
     }
 
-    /// <summary>After every epoch: test accuracy, cumulative training seconds (measuring excluded), early stopping on held-out accuracy.</summary>
-    private sealed class EpochProbe(nn.Module<Tensor, Tensor> model, Tensor xHeld, Tensor yHeld, Tensor xTest, Tensor yTest, int patience) : ITrainerCallback
+    /// <summary>
+    /// After every epoch: test accuracy, cumulative training seconds (measuring excluded), early stopping on held-out
+    /// accuracy. Until the test accuracy reaches <paramref name="passing"/> (null: nothing to pass), it is also measured
+    /// every quarter of an epoch, so epochs to pass are counted in quarters.
+    /// </summary>
+    private sealed class EpochProbe(nn.Module<Tensor, Tensor> model, Tensor xHeld, Tensor yHeld, Tensor xTest, Tensor yTest, int patience, double? passing) : ITrainerCallback
     {
+        /// <summary>When the test accuracy first reached the target: epochs (in quarters) and training seconds.</summary>
+        public (double Epochs, double Seconds)? Passed { get; private set; }
+
+        public void OnBatchEnd(TrainingContext context, int step, double loss)
+        {
+            if (passing is not { } target || Passed is not null) return;
+            int quarter = Math.Max(1, context.BatchesPerEpoch / 4);
+            if (step + 1 == context.BatchesPerEpoch || (step + 1) % quarter != 0) return;   // the epoch's end is measured there
+            double elapsed = _watch.Elapsed.TotalSeconds;
+            double accuracy = Accuracy(model, xTest, yTest);
+            _measuring += _watch.Elapsed.TotalSeconds - elapsed;
+            if (accuracy >= target) Passed = (context.Epoch + Math.Round(4.0 * (step + 1) / context.BatchesPerEpoch) / 4, elapsed - _measuring);
+        }
+
         private readonly Stopwatch _watch = Stopwatch.StartNew();
         private double _measuring;
         private double _bestHeld = double.NegativeInfinity;
@@ -208,6 +227,7 @@ internal sealed class TransferGainStudy : IStudy
             double elapsed = _watch.Elapsed.TotalSeconds;
             TrainingSeconds.Add(elapsed - _measuring);
             Accuracies.Add(Accuracy(model, xTest, yTest));
+            if (passing is { } target && Passed is null && Accuracies[^1] >= target) Passed = (context.Epoch + 1, elapsed - _measuring);
             double held = Accuracy(model, xHeld, yHeld);
             _measuring += _watch.Elapsed.TotalSeconds - elapsed;
             if (held > _bestHeld)
@@ -288,8 +308,9 @@ internal sealed class TransferGainStudy : IStudy
             $"(patience {sizes.Patience}, at most {sizes.MaxEpochs} epochs), so scratch trains to convergence and is never cut short.\n\n" +
             $"- **(a) The prototyping sequence**: prototype 1 ({Prototypes[0].Name}) trains {sizes.FirstEpochs} epoch(s) from scratch and joins a new pool; prototype 2 " +
             $"({Prototypes[1].Name}) and prototype 3 ({Prototypes[2].Name}) each start from the pool (`GetPretrainedModel` with its defaults) and from the same " +
-            "fresh initialisation, train the same way, and join the pool. *Epochs to pass* counts epochs until the test accuracy reaches the best test accuracy " +
-            "of the prototypes before (0: already before training); seconds are training time only.\n" +
+            "fresh initialisation, train the same way, and join the pool. `GetPretrainedModel` may take a tenth of the planned training time " +
+            "(`PlannedEpochs` = the maximum epochs); *init s* is the time it took. *Epochs to pass* counts epochs, measured every quarter of an epoch, until the " +
+            "test accuracy reaches the best test accuracy of the prototypes before (0: already before training); seconds are training time only.\n" +
             $"- **(b) Low data, unseen classes**: a SmallCnn trained on classes 0–4 is the only pool entry; targets of {string.Join(" and ", sizes.LowDataLabels)} labels of " +
             $"classes 5–9 (batch 32, {sizes.LowDataEpochs} epochs at most, early stopping with patience {sizes.LowDataEpochs}, i.e. none) start from it and from scratch; " +
             "the fraction is the pool's epochs to reach scratch's best test accuracy over scratch's epochs to reach it.";
@@ -343,7 +364,7 @@ internal sealed class TransferGainStudy : IStudy
 
     private static string Show(double? value) => value is { } v && double.IsFinite(v) ? F(v, v < 10 ? 2 : 0) : "never";
 
-    private static string ShowEpochs(double value) => value >= int.MaxValue ? "never" : F(value, 1);
+    private static string ShowEpochs(double value) => value >= int.MaxValue ? "never" : F(value, 2);
 
     // ---------------------------------------------------------------- records
 
@@ -383,7 +404,7 @@ internal sealed class TransferGainStudy : IStudy
     }
 
     /// <summary>Test accuracy before training (index 0) and after every epoch, with cumulative training seconds.</summary>
-    private sealed record TrainingCurve(IReadOnlyList<double> Accuracies, IReadOnlyList<double> Seconds, int? EpochsToPass, double? SecondsToPass, int BestEpoch, bool Stopped)
+    private sealed record TrainingCurve(IReadOnlyList<double> Accuracies, IReadOnlyList<double> Seconds, double? EpochsToPass, double? SecondsToPass, int BestEpoch, bool Stopped)
     {
         public double Start => Accuracies[0];
 

@@ -8,8 +8,21 @@ public sealed record PretrainOptions
     /// <summary>Train from scratch: keep the model's fresh initialisation and consult no pool entry (the explicit opt-out).</summary>
     public bool FromScratch { get; init; }
 
-    /// <summary>The time the call may take; candidates not reached within it are listed as skipped. Null: no limit.</summary>
+    /// <summary>
+    /// The time the call may take; candidates not reached within it are listed as skipped and distillation stops at it.
+    /// Null: a tenth of the planned training time when <see cref="PlannedEpochs"/> is set, else no limit.
+    /// </summary>
     public TimeSpan? Budget { get; init; }
+
+    /// <summary>
+    /// The epochs the model will be trained for after this call, in batches of <see cref="PlannedBatchSize"/>: with no
+    /// <see cref="Budget"/>, the call takes at most a tenth of that training's time, estimated from one timed training
+    /// step on <c>x</c> (the budget run files use). Null: no planned training is known.
+    /// </summary>
+    public int? PlannedEpochs { get; init; }
+
+    /// <summary>The batch size of the planned training (see <see cref="PlannedEpochs"/>).</summary>
+    public int PlannedBatchSize { get; init; } = 128;
 
     /// <summary>The fraction of <c>x, y</c> held out to score candidates (a seeded split; see <see cref="PretrainingPool.Split"/>).</summary>
     public double HeldOutFraction { get; init; } = 0.2;
@@ -50,8 +63,12 @@ public sealed record PretrainOptions
     /// </summary>
     public bool Distill { get; init; } = true;
 
-    /// <summary>The time distillation may take (and at most <see cref="DistillationEpochs"/> passes over the training part).</summary>
-    public TimeSpan DistillationBudget { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The time distillation may take (and at most <see cref="DistillationEpochs"/> passes over the training part); it
+    /// never runs past the call's <see cref="Budget"/>. Null: what remains of the call's budget, or 30 s when the call
+    /// has none.
+    /// </summary>
+    public TimeSpan? DistillationBudget { get; init; }
 
     /// <summary>At most this many passes over the training part of <c>x, y</c> when distilling.</summary>
     public int DistillationEpochs { get; init; } = 5;
@@ -80,6 +97,9 @@ public sealed record PretrainOptions
         if (ScoredCandidates < 1) throw new ArgumentException($"ScoredCandidates must be at least 1; it is {ScoredCandidates}.");
         if (RankingSamples < 2) throw new ArgumentException($"RankingSamples must be at least 2; it is {RankingSamples}.");
         if (DistillationSteps is < 0) throw new ArgumentException($"DistillationSteps must not be negative; it is {DistillationSteps}.");
+        if (PlannedEpochs is < 0) throw new ArgumentException($"PlannedEpochs must not be negative; it is {PlannedEpochs}.");
+        if (PlannedBatchSize < 1) throw new ArgumentException($"PlannedBatchSize must be at least 1; it is {PlannedBatchSize}.");
+        if (DistillationBudget is { } d && d < TimeSpan.Zero) throw new ArgumentException($"DistillationBudget must not be negative; it is {d}.");
         if (Budget is { } b && b < TimeSpan.Zero) throw new ArgumentException($"Budget must not be negative; it is {b}.");
     }
 }

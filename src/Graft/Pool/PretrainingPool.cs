@@ -180,6 +180,8 @@ public sealed class PretrainingPool : IDisposable
         options ??= new PretrainOptions();
         options.Validate();
         var watch = Stopwatch.StartNew();
+        if (options.Budget is null && options.PlannedEpochs is { } planned && !options.FromScratch)
+            options = options with { Budget = PlannedBudget(model, x, planned, options.PlannedBatchSize) };
         var kind = HeldOutScore.KindOf(y);
         var metric = HeldOutScore.MetricName(kind);
         if (options.FromScratch)
@@ -400,6 +402,7 @@ public sealed class PretrainingPool : IDisposable
             Teacher = teacher,
             DistillationSteps = distillationSteps,
             Elapsed = watch.Elapsed,
+            Budget = options.Budget,
             Summary = summary,
         };
         return model;
@@ -433,6 +436,8 @@ public sealed class PretrainingPool : IDisposable
         }
 
         if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException($"x must hold at least one sample along its first dimension; its shape is [{string.Join(", ", x.shape)}].", nameof(x));
+        if (options.Budget is null && options.PlannedEpochs is { } planned)
+            options = options with { Budget = PlannedBudget(model, x, planned, options.PlannedBatchSize) };
         ArchitectureSignature signature;
         using (var sample = x.narrow(0, 0, Math.Min(2, x.shape[0])))
             signature = ArchitectureSignature.Trace(model, sample);
@@ -524,6 +529,7 @@ public sealed class PretrainingPool : IDisposable
             Candidates = scores,
             Consulted = consulted.Select(c => new ConsultedEntry(c.Reference, c.WeightsSha256)).ToList(),
             Elapsed = watch.Elapsed,
+            Budget = options.Budget,
             Summary = candidates.Count == 0
                 ? "no pool entry shares this architecture, its layer family or its input shape: the fresh initialisation is kept"
                 : chosen == TransferReport.Fresh
@@ -600,6 +606,49 @@ public sealed class PretrainingPool : IDisposable
     /// <summary>The softmax temperature of distillation (Hinton et al. use 2 to 4).</summary>
     public const double DistillationTemperature = 4;
 
+    /// <summary>
+    /// A tenth of the time <paramref name="epochs"/> epochs of training on <paramref name="x"/> would take: one training
+    /// step (forward and backward of a batch) is timed twice, the faster counts. The parameters are left as they were
+    /// (their gradients are cleared); only batch-norm running statistics see the batch, and the transfers that follow
+    /// overwrite them.
+    /// </summary>
+    internal static TimeSpan PlannedBudget(nn.Module<Tensor, Tensor> model, Tensor x, int epochs, int batchSize)
+    {
+        long n = x.shape[0];
+        if (epochs == 0 || n == 0) return TimeSpan.Zero;
+        var state = WeightsFile.StateOf(model);
+        var before = state.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+        bool training = model.training;
+        double fastest = double.PositiveInfinity;
+        try
+        {
+            model.train();
+            for (int i = 0; i < 2; i++)
+            {
+                using var scope = NewDisposeScope();
+                var batch = x.narrow(0, 0, Math.Min(n, batchSize));
+                var watch = Stopwatch.StartNew();
+                var output = model.call(batch);
+                output.square().mean().backward();
+                fastest = Math.Min(fastest, watch.Elapsed.TotalSeconds);
+                foreach (var p in model.parameters()) p.grad?.zero_();
+            }
+        }
+        finally
+        {
+            using (no_grad())
+                foreach (var (key, t) in before) state[key].copy_(t);
+            foreach (var t in before.Values) t.Dispose();
+            model.train(training);
+        }
+
+        long batches = (n + batchSize - 1) / batchSize;
+        return TimeSpan.FromSeconds(0.1 * fastest * batches * epochs);
+    }
+
+    /// <summary>The time distillation takes when neither the call nor distillation has a budget of its own.</summary>
+    public static readonly TimeSpan DefaultDistillationBudget = TimeSpan.FromSeconds(30);
+
     /// <summary>How much better (recorded held-out score) a teacher must be than the best start so far to be worth distilling from.</summary>
     public const double DistillationMargin = 0.01;
 
@@ -611,9 +660,10 @@ public sealed class PretrainingPool : IDisposable
     {
         // A reproduction makes exactly the recorded steps, however long they take.
         // Otherwise it stops at its own budget or the call's, whichever comes first.
+        var own = options.DistillationBudget is { } d ? watch.Elapsed + d : options.Budget is null ? watch.Elapsed + DefaultDistillationBudget : TimeSpan.MaxValue;
         var deadline = options.DistillationSteps is not null ? TimeSpan.MaxValue
-            : options.Budget is { } total && total < watch.Elapsed + options.DistillationBudget ? total
-            : watch.Elapsed + options.DistillationBudget;
+            : options.Budget is { } total && total < own ? total
+            : own;
         int maxSteps = options.DistillationSteps ?? int.MaxValue;
         using var built = Graft.Models.Catalog.ModelCatalog.Create(teacherEntry.Builder!, teacherEntry.BuilderArgs,
             new Graft.Models.Catalog.ModelShapes(teacherEntry.Task.InputShape, teacherEntry.Task.Classes));

@@ -57,6 +57,9 @@ public sealed record TransferReport
     /// <summary>The wall-clock time of the whole call.</summary>
     public TimeSpan Elapsed { get; init; }
 
+    /// <summary>The budget the call had (given, or a tenth of the planned training time); null when it had none.</summary>
+    public TimeSpan? Budget { get; init; }
+
     /// <summary>Why this outcome, in one sentence (e.g. <c>trained from scratch by request</c>).</summary>
     public string Summary { get; init; } = "";
 
@@ -67,7 +70,7 @@ public sealed record TransferReport
     public override string ToString()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{Summary} ({Elapsed.TotalSeconds:0.00} s, {HeldOutSamples} held-out samples, metric {Metric})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{Summary} ({Elapsed.TotalSeconds:0.00} s{(Budget is { } b ? $" of a {b.TotalSeconds:0.0} s budget" : "")}, {HeldOutSamples} held-out samples, metric {Metric})");
         foreach (var c in Candidates)
             text.AppendLine(CultureInfo.InvariantCulture, $"  {(c.Reference == Chosen ? "*" : " ")} {c.Reference,-32} {Format(c.Score),9} loss {Format(c.Loss),8}  LogME {Format(c.Transferability),8}  {c.LayersTransferred,3} layers  {c.Seconds,6:0.00} s  {c.Note}");
         foreach (var l in Layers)
