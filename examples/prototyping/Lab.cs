@@ -44,7 +44,7 @@ internal sealed class Lab(Settings settings, Tensor xTrain, Tensor yTrain, Tenso
     public Trained TrainUntil(nn.Module<Tensor, Tensor> model, double target)
     {
         double start = Accuracy(model);
-        if (start > target) return new Trained(start, 0, 0);
+        if (start >= target) return new Trained(start, 0, 0);
         var probe = new TestProbe(model, xTest, yTest, stopAbove: target);
         model.Fit(xTrain, yTrain, epochs: settings.MaxEpochs, batchSize: 128, options: Options, callbacks: [probe]);
         Console.WriteLine($"  {model.GetName()}: test accuracy per quarter epoch {string.Join(", ", probe.Accuracies.Select(a => a.ToString("F4")))}");

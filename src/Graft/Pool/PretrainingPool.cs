@@ -222,7 +222,12 @@ public sealed class PretrainingPool : IDisposable
             bool freshCalibrated = BatchNormCalibration.Recalibrate(model, probeX) > 0;
             var (freshHead, freshTransferability) = Probe(model, signature, head, probeX, probeY, kind, fit: head is not null, rank: true);
             if (freshHead || freshCalibrated) Snapshot(target, fresh);
+            var scoreStarted = watch.Elapsed;
             var (freshScore, freshLoss) = HeldOutScore.Measure(model, heldX, heldY, kind);
+            // What a candidate will cost, from what the fresh model cost (the same passes over the same samples; a
+            // candidate probes twice and is scored twice, as transferred and adapted), corrected by every candidate
+            // measured: nothing is started that the budget could not finish.
+            var costs = new CostEstimate(Transfer: 1.5 * (scoreStarted - t0), Score: 2 * (watch.Elapsed - scoreStarted));
             double bestScore = freshScore, bestLoss = freshLoss;
             scores.Add(new CandidateScore(TransferReport.Fresh, freshScore, freshLoss, 0, (watch.Elapsed - t0).TotalSeconds,
                 (freshHead ? "the model as given, head fitted by linear probing" : "the model as it was given") + (freshCalibrated ? ", batch-norm statistics measured" : "")) { Transferability = freshTransferability });
@@ -233,9 +238,11 @@ public sealed class PretrainingPool : IDisposable
             foreach (var entry in candidates)
             {
                 var started = watch.Elapsed;
-                if (options.Budget is { } budget && started >= budget)
+                if (options.Budget is { } budget && started + costs.Transfer + costs.Score > budget)
                 {
-                    scores.Add(new CandidateScore(entry.Reference, double.NaN, double.NaN, 0, 0, "skipped: the budget was spent"));
+                    scores.Add(new CandidateScore(entry.Reference, double.NaN, double.NaN, 0, 0,
+                        started >= budget ? "skipped: the budget was spent"
+                            : $"skipped: transferring and scoring it would take about {(costs.Transfer + costs.Score).TotalSeconds:0.0} s, and {(budget - started).TotalSeconds:0.0} s of the budget remain"));
                     continue;
                 }
 
@@ -273,6 +280,7 @@ public sealed class PretrainingPool : IDisposable
                     }
 
                     ranked.Add((entry, asTransferred, rows, transferred, transferability, (watch.Elapsed - started).TotalSeconds, note, adapted));
+                    costs = costs with { Transfer = Max(costs.Transfer, watch.Elapsed - started) };
                 }
                 finally
                 {
@@ -287,10 +295,13 @@ public sealed class PretrainingPool : IDisposable
             for (int i = 0; i < order.Count; i++)
             {
                 var r = order[i];
-                if (i >= options.ScoredCandidates || r.Transferred == 0)
+                bool overBudget = options.Budget is { } scoreBudget && watch.Elapsed + costs.Score > scoreBudget;
+                if (i >= options.ScoredCandidates || r.Transferred == 0 || overBudget)
                 {
                     scores.Add(new CandidateScore(r.Entry.Reference, double.NaN, double.NaN, r.Transferred, r.Seconds,
-                        r.Transferred == 0 ? r.Note + "; no layer transferred" : $"{r.Note}; ranked {i + 1} by LogME, not scored") { Transferability = r.Transferability });
+                        r.Transferred == 0 ? r.Note + "; no layer transferred"
+                        : i >= options.ScoredCandidates ? $"{r.Note}; ranked {i + 1} by LogME, not scored"
+                        : $"{r.Note}; ranked {i + 1} by LogME, not scored: the budget would not cover it") { Transferability = r.Transferability });
                     continue;
                 }
 
@@ -317,6 +328,7 @@ public sealed class PretrainingPool : IDisposable
                 }
 
                 scores.Add(new CandidateScore(r.Entry.Reference, score, loss, r.Transferred, r.Seconds + (watch.Elapsed - started).TotalSeconds, scoredNote) { Transferability = r.Transferability });
+                costs = costs with { Score = Max(costs.Score, watch.Elapsed - started) };
                 // A tie with the fresh initialisation goes to the transferred candidate (what it learnt carries over into
                 // fine-tuning; a fitted head's loss on a few held-out samples says little); between candidates, the loss decides.
                 if (score > bestScore || (score == bestScore && (chosen == TransferReport.Fresh || loss < bestLoss)))
@@ -334,9 +346,11 @@ public sealed class PretrainingPool : IDisposable
             // what they did in the source): the best pool model of the same task teaches the best start so far through
             // its soft targets, within the distillation budget, and competes like any candidate.
             bool foreign = chosenEntry is not null && chosenEntry.Architecture.FamilyHash != signature.FamilyHash;
+            // (Without a pinned teacher, only when the budget leaves time for more than scoring the result.)
+            bool timeLeft = options.Budget is not { } left || watch.Elapsed + costs.Score < left;
             var teacherEntry = (chosen != TransferReport.Fresh && !foreign) || kind != LabelKind.Class ? null
                 : options.Teacher is { } pinned ? Get(pinned)
-                : options.Distill ? Store.Find(new PoolQuery(TaskKey: task.Key, Limit: 5)).FirstOrDefault(e => e.Builder is not null && e.Score > bestScore + DistillationMargin)
+                : options.Distill && timeLeft ? Store.Find(new PoolQuery(TaskKey: task.Key, Limit: 5)).FirstOrDefault(e => e.Builder is not null && e.Score > bestScore + DistillationMargin)
                 : null;
             if (teacherEntry is not null)
             {
@@ -346,7 +360,8 @@ public sealed class PretrainingPool : IDisposable
                 try
                 {
                     Restore(target, best ?? fresh);
-                    var (epochs, steps) = Distil(model, teacherEntry, x, y, split.Train, options, watch);
+                    // The student is scored after distilling: that time is kept out of the distillation's share.
+                    var (epochs, steps) = Distil(model, teacherEntry, x, y, split.Train, options, watch, reserve: costs.Score / 2);
                     var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
                     scores.Add(new CandidateScore(reference, score, loss, 0, (watch.Elapsed - started).TotalSeconds,
                         $"{why}; {epochs} epoch(s) ({steps} steps) on the teacher's soft targets (T = {DistillationTemperature}) and the labels"));
@@ -388,7 +403,9 @@ public sealed class PretrainingPool : IDisposable
             : chosen == TransferReport.Fresh
                 ? $"{candidates.Count} candidate(s) scored; none beat the fresh initialisation, which is kept"
                 : chosen.StartsWith("distilled", StringComparison.Ordinal)
-                    ? $"{chosen}: no transfer from {candidates.Count} candidate(s) beat the fresh model, the teacher's soft targets did"
+                    ? chosen.Contains(" onto ", StringComparison.Ordinal)
+                        ? $"{chosen}: the best of {candidates.Count} candidate(s) came from another architecture, and the teacher's soft targets improved it"
+                        : $"{chosen}: no transfer from {candidates.Count} candidate(s) beat the fresh model, the teacher's soft targets did"
                     : $"initialised from {chosen}, the best of {candidates.Count} candidate(s) and the fresh initialisation";
         report = LastReport = new TransferReport
         {
@@ -607,8 +624,8 @@ public sealed class PretrainingPool : IDisposable
     public const double DistillationTemperature = 4;
 
     /// <summary>
-    /// A tenth of the time <paramref name="epochs"/> epochs of training on <paramref name="x"/> would take: one training
-    /// step (forward and backward of a batch) is timed twice, the faster counts. The parameters are left as they were
+    /// A tenth of the time <paramref name="epochs"/> epochs of training on <paramref name="x"/> would take: after a
+    /// warm-up step, three training steps (forward and backward of a batch) are timed and the median counts. The parameters are left as they were
     /// (their gradients are cleared); only batch-norm running statistics see the batch, and the transfers that follow
     /// overwrite them.
     /// </summary>
@@ -619,18 +636,18 @@ public sealed class PretrainingPool : IDisposable
         var state = WeightsFile.StateOf(model);
         var before = state.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
         bool training = model.training;
-        double fastest = double.PositiveInfinity;
+        var times = new List<double>();
         try
         {
             model.train();
-            for (int i = 0; i < 2; i++)
+            for (int i = 0; i < 4; i++)
             {
                 using var scope = NewDisposeScope();
                 var batch = x.narrow(0, 0, Math.Min(n, batchSize));
                 var watch = Stopwatch.StartNew();
                 var output = model.call(batch);
                 output.square().mean().backward();
-                fastest = Math.Min(fastest, watch.Elapsed.TotalSeconds);
+                if (i > 0) times.Add(watch.Elapsed.TotalSeconds);
                 foreach (var p in model.parameters()) p.grad?.zero_();
             }
         }
@@ -643,8 +660,14 @@ public sealed class PretrainingPool : IDisposable
         }
 
         long batches = (n + batchSize - 1) / batchSize;
-        return TimeSpan.FromSeconds(0.1 * fastest * batches * epochs);
+        times.Sort();
+        return TimeSpan.FromSeconds(0.1 * times[1] * batches * epochs);
     }
+
+    /// <summary>What transferring (and probing) one candidate and scoring one candidate take, as far as measured.</summary>
+    private readonly record struct CostEstimate(TimeSpan Transfer, TimeSpan Score);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>The time distillation takes when neither the call nor distillation has a budget of its own.</summary>
     public static readonly TimeSpan DefaultDistillationBudget = TimeSpan.FromSeconds(30);
@@ -656,13 +679,13 @@ public sealed class PretrainingPool : IDisposable
     /// Trains <paramref name="student"/> on the training part of x, y with half the loss from the labels and half from
     /// the teacher's softened outputs (T² · KL), until the budget or the epoch limit; returns the epochs run.
     /// </summary>
-    private (int Epochs, int Steps) Distil(nn.Module<Tensor, Tensor> student, PoolEntry teacherEntry, Tensor x, Tensor y, long[] train, PretrainOptions options, Stopwatch watch)
+    private (int Epochs, int Steps) Distil(nn.Module<Tensor, Tensor> student, PoolEntry teacherEntry, Tensor x, Tensor y, long[] train, PretrainOptions options, Stopwatch watch, TimeSpan reserve)
     {
         // A reproduction makes exactly the recorded steps, however long they take.
         // Otherwise it stops at its own budget or the call's, whichever comes first.
         var own = options.DistillationBudget is { } d ? watch.Elapsed + d : options.Budget is null ? watch.Elapsed + DefaultDistillationBudget : TimeSpan.MaxValue;
         var deadline = options.DistillationSteps is not null ? TimeSpan.MaxValue
-            : options.Budget is { } total && total < own ? total
+            : options.Budget is { } total && total - reserve < own ? total - reserve
             : own;
         int maxSteps = options.DistillationSteps ?? int.MaxValue;
         using var built = Graft.Models.Catalog.ModelCatalog.Create(teacherEntry.Builder!, teacherEntry.BuilderArgs,
