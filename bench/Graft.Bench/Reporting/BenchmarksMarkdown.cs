@@ -6,7 +6,11 @@ namespace Graft.Bench.Reporting;
 /// <summary>Renders BENCHMARKS.md: one section per saved study result, with its machine and exact command.</summary>
 internal static class BenchmarksMarkdown
 {
-    public static string Render(IReadOnlyList<StudyResult> results)
+    /// <summary>
+    /// Renders the report. A study whose verdict is not PASS gets its note from <paramref name="limits"/> (what limits
+    /// it, written by people in <c>bench/limits/&lt;study&gt;.md</c>; the figures stay in the generated tables).
+    /// </summary>
+    public static string Render(IReadOnlyList<StudyResult> results, IReadOnlyDictionary<string, string>? limits = null)
     {
         var md = new StringBuilder();
         md.Append("# Benchmarks\n\n");
@@ -37,6 +41,8 @@ internal static class BenchmarksMarkdown
             md.Append(o.Description.Trim()).Append("\n\n");
             if (o.Target is not null)
                 md.Append($"Target: {Inline(o.Target)} — **{o.Verdict ?? "n/a"}**\n\n");
+            if (o.Verdict is { } verdict && !verdict.StartsWith("PASS", StringComparison.Ordinal) && limits?.GetValueOrDefault(r.Study) is { } note)
+                md.Append("**What limits it.** ").Append(note.Trim()).Append("\n\n");
 
             md.Append("### Summary\n\n");
             Table(md, ["Figure", "Value"], o.Summary.Select(s => (IReadOnlyList<string>)[s.Name, s.Value]).ToList());

@@ -52,9 +52,18 @@ internal sealed class ResultStore
             : [];
 
     /// <summary>Regenerates BENCHMARKS.md from every saved real result.</summary>
+    /// <summary>The folder of the notes on what limits a study whose target is missed: <c>bench/limits/&lt;study&gt;.md</c>.</summary>
+    public string LimitsDirectory => Path.Combine(RepositoryRoot, "bench", "limits");
+
+    /// <summary>Every study's note on what limits it, by study name (empty when there are none).</summary>
+    public IReadOnlyDictionary<string, string> LoadLimits() =>
+        Directory.Exists(LimitsDirectory)
+            ? Directory.EnumerateFiles(LimitsDirectory, "*.md").ToDictionary(f => Path.GetFileNameWithoutExtension(f), File.ReadAllText, StringComparer.Ordinal)
+            : new Dictionary<string, string>();
+
     public void WriteBenchmarks()
     {
-        WriteAtomically(BenchmarksFile, BenchmarksMarkdown.Render(LoadAll()));
+        WriteAtomically(BenchmarksFile, BenchmarksMarkdown.Render(LoadAll(), LoadLimits()));
     }
 
     private static void WriteAtomically(string path, string text)

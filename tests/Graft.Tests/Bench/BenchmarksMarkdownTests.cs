@@ -6,10 +6,10 @@ namespace Graft.Tests.Bench;
 
 public class BenchmarksMarkdownTests
 {
-    private static StudyResult Result(string study, double? seconds) => new(
+    private static StudyResult Result(string study, double? seconds, string verdict = "PASS") => new(
         study, "A study of " + study, "2026-12-07 13:00 UTC", "dotnet run -c Release --project bench/Graft.Bench -- --study " + study, false,
         new MachineInfo("cpu", 2, "Debian", "10.0", "0.105", "2.5", 2, "Release", "0.1 0.2 0.3", "1.0 0.9 0.5"),
-        new StudyOutcome("What was compared.", [new("size", "3")], [], [new("ratio", "1.01")], "ratio at most 1.03", "PASS", new JsonObject()),
+        new StudyOutcome("What was compared.", [new("size", "3")], [], [new("ratio", "1.01")], "ratio at most 1.03", verdict, new JsonObject()),
         seconds);
 
     [Fact]
@@ -41,5 +41,16 @@ public class BenchmarksMarkdownTests
         File.WriteAllText(path, result.ToJson());
 
         Assert.Equal(12.5, StudyResult.Read(path).Seconds);
+    }
+
+    [Fact]
+    public void A_missed_target_carries_its_note_on_what_limits_it_and_a_met_one_does_not()
+    {
+        var limits = new Dictionary<string, string> { ["speed"] = "The machine is shared.\n", ["memory"] = "Glibc arenas." };
+
+        string md = BenchmarksMarkdown.Render([Result("speed", 45, "FAIL"), Result("memory", 60)], limits);
+
+        Assert.Contains("Target: ratio at most 1.03 — **FAIL**\n\n**What limits it.** The machine is shared.\n", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("Glibc arenas", md, StringComparison.Ordinal);
     }
 }

@@ -71,12 +71,18 @@ public static class BatchNormCalibration
             var remover = layer.register_forward_pre_hook((_, input) =>
         {
             using var scope = NewDisposeScope();
-            var values = input.detach().to_type(ScalarType.Float64).transpose(0, 1).flatten(1);
-            var s = values.sum(1);
-            var q = values.square().sum(1);
+            // Per-channel mean and variance of the batch, computed in place by the kernels (no copy of the input);
+            // sums over batches accumulate in float64: n·mean and n·(variance + mean²).
+            var x = input.detach();
+            var dims = Enumerable.Range(0, (int)x.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
+            long n = x.numel() / Math.Max(1, x.shape[1]);
+            var batchMean = x.mean(dims).to_type(ScalarType.Float64);
+            var batchVariance = x.var(dims, unbiased: false).to_type(ScalarType.Float64);
+            var s = batchMean * n;
+            var q = (batchVariance + batchMean.square()) * n;
             sum = sum is null ? s.DetachFromDisposeScope() : sum.add_(s);
             squares = squares is null ? q.DetachFromDisposeScope() : squares.add_(q);
-            count += values.shape[1];
+            count += n;
             return input;
         });
             remove = remover.remove;
