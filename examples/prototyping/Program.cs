@@ -87,22 +87,22 @@ static string Until(int? epochs, int max) => epochs is { } e ? e.ToString(Cultur
 
 static nn.Module<Tensor, Tensor> Build(int prototype) => prototype switch
 {
-    1 => new SmallCnn(width: 16, hidden: 64),
-    2 => new SmallCnn(width: 32, hidden: 128, depth: 2),
+    1 => new SmallCnn(width: 8, hidden: 32),
+    2 => new SmallCnn(width: 16, hidden: 64, depth: 2),
     _ => new ResNet(8, inputChannels: 1, classes: 10, width: 16),
 };
 
 static Dictionary<string, object> Args(int prototype) => prototype switch
 {
-    1 => new() { ["width"] = 16, ["hidden"] = 64 },
-    2 => new() { ["width"] = 32, ["hidden"] = 128, ["depth"] = 2 },
+    1 => new() { ["width"] = 8, ["hidden"] = 32 },
+    2 => new() { ["width"] = 16, ["hidden"] = 64, ["depth"] = 2 },
     _ => new() { ["width"] = 16 },
 };
 
 static string Describe(int prototype) => prototype switch
 {
-    1 => "SmallCnn width 16, hidden 64",
-    2 => "SmallCnn width 32, hidden 128, depth 2 (wider and deeper)",
+    1 => "SmallCnn width 8, hidden 32",
+    2 => "SmallCnn width 16, hidden 64, depth 2 (wider and deeper)",
     _ => "ResNet-8 width 16 (another family)",
 };
 
