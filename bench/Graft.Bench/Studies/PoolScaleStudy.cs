@@ -312,7 +312,7 @@ internal sealed class PoolScaleStudy : IStudy
             new("Training of the pool models", $"Adam lr 0.001, batch {BatchSize}, {coreEpochs} epoch(s) on the training part of {coreSamples:N0} Fashion-MNIST training images"),
             new("Generated kinds", string.Join("; ", Kinds.Select(k => $"{k.Stem} ({k.Builder}{Args(k.Args)}, {string.Join("x", k.InputShape)}, {(k.Values ? $"{k.Outputs} value(s)" : $"{k.Outputs} classes")})"))),
             new("Target", $"SmallCnn() (seed {TargetSeed}) on the first {targetSamples:N0} Fashion-MNIST test images" + (options.Smoke ? " (smoke run)" : "")),
-            new("PretrainOptions", $"MaxCandidates = {MaxCandidates}, ScoredCandidates = {ScoredCandidates}, Distill = false; others default"),
+            new("PretrainOptions", $"MaxCandidates = {MaxCandidates}, ScoredCandidates = {ScoredCandidates}, Distill = false; others default (RankingSamples {new PretrainOptions().RankingSamples}, MaxHeldOutSamples {new PretrainOptions().MaxHeldOutSamples})"),
             new("Threads", $"torch.set_num_threads({ThreadCount})"),
             new("Repetitions", $"{reps.Count} per pool size (rotating order) after 1 warm-up call on the smallest pool"),
         };

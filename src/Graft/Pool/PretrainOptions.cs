@@ -28,7 +28,7 @@ public sealed record PretrainOptions
     public double HeldOutFraction { get; init; } = 0.2;
 
     /// <summary>At most this many held-out samples are scored (the rest of the slice is not needed to rank a few candidates).</summary>
-    public int MaxHeldOutSamples { get; init; } = 2000;
+    public int MaxHeldOutSamples { get; init; } = 1000;
 
     /// <summary>At most this many pool entries are loaded, transferred and ranked.</summary>
     public int MaxCandidates { get; init; } = 10;
@@ -43,7 +43,7 @@ public sealed record PretrainOptions
     public bool FitHead { get; init; } = true;
 
     /// <summary>How many training samples (outside the held-out slice) feed linear probing and LogME.</summary>
-    public int RankingSamples { get; init; } = 1000;
+    public int RankingSamples { get; init; } = 500;
 
     /// <summary>The seed of the held-out split.</summary>
     public long Seed { get; init; }

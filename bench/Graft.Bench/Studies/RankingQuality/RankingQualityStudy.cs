@@ -393,7 +393,7 @@ internal sealed class RankingQualityStudy : IStudy
             new("fine-tuning", $"{workload.FineTuneEpochs} epoch(s), Adam lr {workload.LearningRate}, batch {workload.BatchSize}"),
             new("seeds", string.Join(", ", workload.Seeds)),
             new("test images per target", $"up to {workload.TestSamples}"),
-            new("pool options", "Candidates = every entry (ranking) or one entry, Distill = false, otherwise defaults (RankingSamples 1000, ScoredCandidates 3, HeldOutFraction 0.2)"),
+            new("pool options", $"Candidates = every entry (ranking) or one entry, Distill = false, otherwise defaults (RankingSamples {new PretrainOptions().RankingSamples}, MaxHeldOutSamples {new PretrainOptions().MaxHeldOutSamples}, ScoredCandidates {new PretrainOptions().ScoredCandidates}, HeldOutFraction {new PretrainOptions().HeldOutFraction})"),
             new("threads", ThreadCount.ToString(CultureInfo.InvariantCulture)),
         };
         var summary = new List<NamedValue>
