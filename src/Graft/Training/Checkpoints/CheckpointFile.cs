@@ -38,59 +38,69 @@ public static class CheckpointFile
     internal static void Write(string path, TrainingPlan plan, OptimizerHelper optimizer, CheckpointState state)
     {
         using var scope = NewDisposeScope();
-        using var buffer = new MemoryStream();
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
-            w.Write(json.Length);
-            w.Write(json);
-            w.Write(plan.Modules.Count);
-            foreach (var (name, module, _) in plan.Modules)
-            {
-                w.Write(name);
-                var entries = module.state_dict();
-                w.Write(entries.Count);
-                foreach (var (key, t) in entries)
-                {
-                    w.Write(key);
-                    WriteLayout(w, t.dtype, t.shape);
-                }
-
-                WriteBlob(w, s =>
-                {
-                    using var mw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
-                    module.save(mw);
-                });
-            }
-
-            WriteBlob(w, s =>
-            {
-                using var ow = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
-                optimizer.save_state_dict(ow);
-            });
-            w.Write(plan.ExtraParameters.Count);
-            foreach (var (name, p) in plan.ExtraParameters)
-            {
-                w.Write(name);
-                var cpu = p.detach().cpu().contiguous();
-                WriteLayout(w, cpu.dtype, cpu.shape);
-                var bytes = cpu.bytes;
-                w.Write((long)bytes.Length);
-                w.Write(bytes);
-            }
-        }
-
-        var hash = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        buffer.Write(hash);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var tmp = full + ".tmp-" + Environment.ProcessId;
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        // Written straight to a temporary file (no in-memory copy of the weights: a checkpoint per epoch would otherwise
+        // leave tens of megabytes of garbage behind), hashed from the file, then moved into place.
+        try
         {
-            buffer.Position = 0;
-            buffer.CopyTo(f);
-            f.Flush(true);
+            using (var file = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                using (var w = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
+                {
+                    w.Write(Magic);
+                    var json = JsonSerializer.SerializeToUtf8Bytes(state, Json);
+                    w.Write(json.Length);
+                    w.Write(json);
+                    w.Write(plan.Modules.Count);
+                    foreach (var (name, module, _) in plan.Modules)
+                    {
+                        w.Write(name);
+                        var entries = module.state_dict();
+                        w.Write(entries.Count);
+                        foreach (var (key, t) in entries)
+                        {
+                            w.Write(key);
+                            WriteLayout(w, t.dtype, t.shape);
+                        }
+
+                        WriteBlob(w, s =>
+                        {
+                            using var mw = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+                            module.save(mw);
+                        });
+                    }
+
+                    WriteBlob(w, s =>
+                    {
+                        using var ow = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+                        optimizer.save_state_dict(ow);
+                    });
+                    w.Write(plan.ExtraParameters.Count);
+                    foreach (var (name, p) in plan.ExtraParameters)
+                    {
+                        w.Write(name);
+                        var cpu = p.detach().cpu().contiguous();
+                        WriteLayout(w, cpu.dtype, cpu.shape);
+                        var bytes = cpu.bytes;
+                        w.Write((long)bytes.Length);
+                        w.Write(bytes);
+                    }
+                }
+
+                file.Flush();
+                file.Position = 0;
+                var hash = SHA256.HashData(file);
+                file.Position = file.Length;
+                file.Write(hash);
+                file.Flush(true);
+            }
+        }
+        catch
+        {
+            File.Delete(tmp);
+            throw;
         }
 
         File.Move(tmp, full, overwrite: true);
@@ -311,12 +321,21 @@ public static class CheckpointFile
         return (dtype, shape);
     }
 
+    /// <summary>A length-prefixed blob written in place: the length is patched in once the blob is written.</summary>
     private static void WriteBlob(BinaryWriter w, Action<Stream> write)
     {
-        using var ms = new MemoryStream();
-        write(ms);
-        w.Write(ms.Length);
-        w.Write(ms.GetBuffer(), 0, (int)ms.Length);
+        w.Flush();
+        var stream = w.BaseStream;
+        long at = stream.Position;
+        w.Write(0L);
+        w.Flush();
+        write(stream);
+        stream.Flush();
+        long end = stream.Position;
+        stream.Position = at;
+        w.Write(end - at - 8);
+        w.Flush();
+        stream.Position = end;
     }
 
     private static byte[] ReadBlob(BinaryReader r, string path, string what)
