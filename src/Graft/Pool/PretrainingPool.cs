@@ -736,6 +736,9 @@ public sealed class PretrainingPool : IDisposable
         if (!fit && !rank) return (false, double.NaN);
         using var features = Features.Penultimate(model, signature, x);
         if (features is null) return (false, double.NaN);
+        // Features that overflowed (a candidate whose weights do not suit these inputs) carry no signal to fit or rank
+        // by; the held-out slice still scores the candidate as it is.
+        if (!features.isfinite().all().item<bool>()) return (false, double.NaN);
         bool fitted = fit && head is not null && HeadFitting.Fit(head, features, y, kind);
         return (fitted, rank ? LogMe.Score(features, y, kind) : double.NaN);
     }

@@ -75,4 +75,20 @@ public class PlannedBudgetTests
 
         Assert.Contains("PlannedBatchSize", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_model_whose_features_overflow_is_scored_and_not_ranked_instead_of_failing()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Blobs();
+        var model = NewMlp(2);
+        using (no_grad())
+            foreach (var p in model.parameters().Take(1)) p.fill_(float.MaxValue);
+
+        temp.Pool.GetPretrainedModel(model, x, y, out var report);
+
+        var fresh = report.Candidates.Single(c => c.Reference == TransferReport.Fresh);
+        Assert.True(double.IsNaN(fresh.Transferability), report.ToString());
+        Assert.Equal(TransferReport.Fresh, report.Chosen);
+    }
 }
