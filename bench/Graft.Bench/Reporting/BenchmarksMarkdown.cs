@@ -10,7 +10,10 @@ internal static class BenchmarksMarkdown
     /// Renders the report. A study whose verdict is not PASS gets its note from <paramref name="limits"/> (what limits
     /// it, written by people in <c>bench/limits/&lt;study&gt;.md</c>; the figures stay in the generated tables).
     /// </summary>
-    public static string Render(IReadOnlyList<StudyResult> results, IReadOnlyDictionary<string, string>? limits = null)
+    /// <param name="results">The saved results.</param>
+    /// <param name="limits">Notes on what limits a study, by study name.</param>
+    /// <param name="studies">Every study the bench has: those without a saved result are listed as not yet measured.</param>
+    public static string Render(IReadOnlyList<StudyResult> results, IReadOnlyDictionary<string, string>? limits = null, IReadOnlyList<string>? studies = null)
     {
         var md = new StringBuilder();
         md.Append("# Benchmarks\n\n");
@@ -26,6 +29,9 @@ internal static class BenchmarksMarkdown
 
         md.Append('\n');
         foreach (var r in results) md.Append($"- [{r.Study}](#{r.Study}): {Inline(r.Title)}{Verdict(r.Outcome)}{Minutes(r.Seconds, ", ")}\n");
+        var missing = (studies ?? []).Where(name => results.All(r => r.Study != name)).ToList();
+        if (missing.Count > 0)
+            md.Append($"- not yet measured by a full run: {string.Join(", ", missing.Select(m => $"`{m}`"))}\n");
         if (results.All(r => r.Seconds is not null))
         {
             double total = results.Sum(r => r.Seconds!.Value);

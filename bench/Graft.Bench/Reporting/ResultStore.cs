@@ -63,7 +63,7 @@ internal sealed class ResultStore
 
     public void WriteBenchmarks()
     {
-        WriteAtomically(BenchmarksFile, BenchmarksMarkdown.Render(LoadAll(), LoadLimits()));
+        WriteAtomically(BenchmarksFile, BenchmarksMarkdown.Render(LoadAll(), LoadLimits(), StudyCatalog.All.Select(s => s.Name).ToList()));
     }
 
     private static void WriteAtomically(string path, string text)

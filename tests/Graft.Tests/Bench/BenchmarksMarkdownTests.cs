@@ -53,4 +53,12 @@ public class BenchmarksMarkdownTests
         Assert.Contains("Target: ratio at most 1.03 — **FAIL**\n\n**What limits it.** The machine is shared.\n", md, StringComparison.Ordinal);
         Assert.DoesNotContain("Glibc arenas", md, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_study_without_a_saved_result_is_listed_as_not_yet_measured()
+    {
+        string md = BenchmarksMarkdown.Render([Result("speed", 45)], studies: ["speed", "memory", "scale"]);
+
+        Assert.Contains("- not yet measured by a full run: `memory`, `scale`\n", md, StringComparison.Ordinal);
+    }
 }
