@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Graft.Bench;
 
 /// <summary>The command line of the bench, parsed.</summary>
-/// <param name="Study">The study to run; null runs every study.</param>
+/// <param name="Study">The study to run, or several separated by commas; null runs every study.</param>
 /// <param name="Pairs">How many measured pairs (or repetitions) a study makes after its warm-up.</param>
 /// <param name="Limit">When set, studies use only this many samples: a smoke run, kept out of BENCHMARKS.md.</param>
 /// <param name="Quick">Every study on tiny sizes (a few minutes for the suite): a smoke test of the harness, kept out of BENCHMARKS.md.</param>
@@ -29,7 +29,7 @@ internal sealed record BenchOptions(
 
         usage: dotnet run -c Release --project bench/Graft.Bench -- [options]
 
-          --study NAME   run only this study (default: all); --list shows them
+          --study NAME   run only this study, or several: NAME,NAME (default: all); --list shows them
           --pairs N      measured pairs per study after the warm-up (default 5, at least 1)
           --limit N      use only the first N samples: a smoke run, saved under bench/results/smoke/
           --quick        every study on tiny sizes, one pair, in a few minutes: a smoke test of the harness

@@ -31,13 +31,20 @@ if (options.List)
 var store = ResultStore.Locate();
 if (!options.ReportOnly)
 {
-    IReadOnlyList<IStudy> selected;
-    if (options.Study is null) selected = StudyCatalog.All;
-    else if (StudyCatalog.Find(options.Study) is { } study) selected = [study];
+    var selected = new List<IStudy>();
+    if (options.Study is null) selected.AddRange(StudyCatalog.All);
     else
     {
-        Console.Error.WriteLine($"error: there is no study '{options.Study}'. The studies are: {string.Join(", ", StudyCatalog.All.Select(s => s.Name))}.");
-        return 2;
+        // --study a,b runs those studies in the order given.
+        foreach (var name in options.Study.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (StudyCatalog.Find(name) is { } study) selected.Add(study);
+            else
+            {
+                Console.Error.WriteLine($"error: there is no study '{name}'. The studies are: {string.Join(", ", StudyCatalog.All.Select(s => s.Name))}.");
+                return 2;
+            }
+        }
     }
 
     if (MachineInfo.BuildConfiguration != "Release")

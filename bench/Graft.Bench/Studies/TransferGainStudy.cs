@@ -325,7 +325,7 @@ internal sealed class TransferGainStudy : IStudy
                 : "\n\n") +
             $"- **(a) The prototyping sequence**: prototype 1 ({Prototypes[0].Name}) trains {sizes.FirstEpochs} epoch(s) from scratch and joins a new pool; prototype 2 " +
             $"({Prototypes[1].Name}) and prototype 3 ({Prototypes[2].Name}) each start from the pool (`GetPretrainedModel` with its defaults) and from the same " +
-            "fresh initialisation, train the same way, and join the pool. `GetPretrainedModel` may take a tenth of the planned training time " +
+            "fresh initialisation, train the same way, and join the pool. `GetPretrainedModel` may take a tenth of the planned training time, at least 10 s (`MinimumBudget`) " +
             "(`PlannedEpochs` = the maximum epochs); *init s* is the time it took. *Epochs to pass* counts epochs, measured every quarter of an epoch, until the " +
             "test accuracy reaches the best test accuracy of the prototypes before (0: already before training); seconds are training time only.\n" +
             $"- **(b) Low data, unseen classes**: a SmallCnn trained on classes 0–4 is the only pool entry; targets of {string.Join(" and ", sizes.LowDataLabels)} labels of " +

@@ -10,7 +10,8 @@ public sealed record PretrainOptions
 
     /// <summary>
     /// The time the call may take; candidates not reached within it are listed as skipped and distillation stops at it.
-    /// Null: a tenth of the planned training time when <see cref="PlannedEpochs"/> is set, else no limit.
+    /// Null: a tenth of the planned training time (at least <see cref="MinimumBudget"/>) when <see cref="PlannedEpochs"/>
+    /// is set, else no limit.
     /// </summary>
     public TimeSpan? Budget { get; init; }
 
@@ -23,6 +24,13 @@ public sealed record PretrainOptions
 
     /// <summary>The batch size of the planned training (see <see cref="PlannedEpochs"/>).</summary>
     public int PlannedBatchSize { get; init; } = 128;
+
+    /// <summary>
+    /// The least budget a planned training of at least one epoch gives the call (see <see cref="PlannedEpochs"/>): a tenth
+    /// of a short training may not even cover loading and scoring one candidate, whose cost does not shrink with the
+    /// training, and the pool would then be skipped. An explicit <see cref="Budget"/> is taken as given. Zero: exactly a tenth.
+    /// </summary>
+    public TimeSpan MinimumBudget { get; init; } = PretrainingPool.DefaultMinimumBudget;
 
     /// <summary>The fraction of <c>x, y</c> held out to score candidates (a seeded split; see <see cref="PretrainingPool.Split"/>).</summary>
     public double HeldOutFraction { get; init; } = 0.2;
@@ -100,6 +108,7 @@ public sealed record PretrainOptions
         if (PlannedEpochs is < 0) throw new ArgumentException($"PlannedEpochs must not be negative; it is {PlannedEpochs}.");
         if (PlannedBatchSize < 1) throw new ArgumentException($"PlannedBatchSize must be at least 1; it is {PlannedBatchSize}.");
         if (DistillationBudget is { } d && d < TimeSpan.Zero) throw new ArgumentException($"DistillationBudget must not be negative; it is {d}.");
+        if (MinimumBudget < TimeSpan.Zero) throw new ArgumentException($"MinimumBudget must not be negative; it is {MinimumBudget}.");
         if (Budget is { } b && b < TimeSpan.Zero) throw new ArgumentException($"Budget must not be negative; it is {b}.");
     }
 }

@@ -181,7 +181,7 @@ public sealed class PretrainingPool : IDisposable
         options.Validate();
         var watch = Stopwatch.StartNew();
         if (options.Budget is null && options.PlannedEpochs is { } planned && !options.FromScratch)
-            options = options with { Budget = PlannedBudget(model, x, planned, options.PlannedBatchSize) };
+            options = options with { Budget = PlannedBudget(model, x, planned, options.PlannedBatchSize, options.MinimumBudget) };
         var kind = HeldOutScore.KindOf(y);
         var metric = HeldOutScore.MetricName(kind);
         if (options.FromScratch)
@@ -454,7 +454,7 @@ public sealed class PretrainingPool : IDisposable
 
         if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException($"x must hold at least one sample along its first dimension; its shape is [{string.Join(", ", x.shape)}].", nameof(x));
         if (options.Budget is null && options.PlannedEpochs is { } planned)
-            options = options with { Budget = PlannedBudget(model, x, planned, options.PlannedBatchSize) };
+            options = options with { Budget = PlannedBudget(model, x, planned, options.PlannedBatchSize, options.MinimumBudget) };
         ArchitectureSignature signature;
         using (var sample = x.narrow(0, 0, Math.Min(2, x.shape[0])))
             signature = ArchitectureSignature.Trace(model, sample);
@@ -629,6 +629,19 @@ public sealed class PretrainingPool : IDisposable
     /// (their gradients are cleared); only batch-norm running statistics see the batch, and the transfers that follow
     /// overwrite them.
     /// </summary>
+    internal static TimeSpan PlannedBudget(nn.Module<Tensor, Tensor> model, Tensor x, int epochs, int batchSize, TimeSpan minimum)
+    {
+        var tenth = PlannedBudget(model, x, epochs, batchSize);
+        return epochs > 0 && tenth < minimum ? minimum : tenth;
+    }
+
+    /// <summary>
+    /// The least budget a planned training gives <see cref="GetPretrainedModel{T}(T, Tensor, Tensor, out TransferReport, PretrainOptions?)"/>
+    /// by default (<see cref="PretrainOptions.MinimumBudget"/>): enough to load, transfer and score a candidate of a
+    /// small model on Fashion-MNIST-sized data, where a tenth of a short training is not.
+    /// </summary>
+    public static readonly TimeSpan DefaultMinimumBudget = TimeSpan.FromSeconds(10);
+
     internal static TimeSpan PlannedBudget(nn.Module<Tensor, Tensor> model, Tensor x, int epochs, int batchSize)
     {
         long n = x.shape[0];

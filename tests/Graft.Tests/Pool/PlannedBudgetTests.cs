@@ -55,6 +55,42 @@ public class PlannedBudgetTests
     }
 
     [Fact]
+    public void A_short_planned_training_still_gives_the_call_the_minimum_budget()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Blobs();
+        temp.Pool.AddModel(Train(NewMlp(1), x, y), x, y, "blobs-mlp");
+
+        temp.Pool.GetPretrainedModel(NewMlp(2), x, y, out var report, new PretrainOptions { PlannedEpochs = 1 });
+
+        Assert.Equal(PretrainingPool.DefaultMinimumBudget, report.Budget);
+        Assert.Equal("pool:blobs-mlp@1", report.Chosen);
+    }
+
+    [Fact]
+    public void A_minimum_budget_of_zero_leaves_exactly_a_tenth_of_a_short_planned_training()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Blobs();
+
+        temp.Pool.GetPretrainedModel(NewMlp(2), x, y, out var report, new PretrainOptions { PlannedEpochs = 1, MinimumBudget = TimeSpan.Zero });
+
+        Assert.NotNull(report.Budget);
+        Assert.True(report.Budget > TimeSpan.Zero && report.Budget < TimeSpan.FromSeconds(1), $"budget {report.Budget}");
+    }
+
+    [Fact]
+    public void A_negative_minimum_budget_is_refused_with_the_option_named()
+    {
+        using var temp = new TemporaryPool();
+        var (x, y) = Blobs();
+
+        var e = Assert.Throws<ArgumentException>(() => temp.Pool.GetPretrainedModel(NewMlp(2), x, y, new PretrainOptions { PlannedEpochs = 1, MinimumBudget = TimeSpan.FromSeconds(-1) }));
+
+        Assert.Contains("MinimumBudget", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_given_budget_wins_over_the_planned_training()
     {
         using var temp = new TemporaryPool();

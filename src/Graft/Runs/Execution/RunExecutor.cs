@@ -160,7 +160,8 @@ public static class RunExecutor
 
     /// <summary>
     /// Initialises every trained model with one input (and no <c>weights:</c>) from the pool, in the order the models
-    /// run, within a tenth of the planned training time (estimated from one timed step; nothing with --dev), and
+    /// run, within a tenth of the planned training time (estimated from one timed step; at least
+    /// <see cref="Graft.Pool.PretrainingPool.DefaultMinimumBudget"/> per model; nothing with --dev), and
     /// records what was consulted. A model with a label of its own is initialised by its labels (transfer, head
     /// fitting, ranking, distillation); one without (an encoder, a decoder) by architecture and input similarity.
     /// </summary>
@@ -170,7 +171,9 @@ public static class RunExecutor
         var models = setup.Graph.Models.Where(m => m.Section.Train && m.Inputs.Count == 1 && m.Section.Weights is null).ToList();
         if (models.Count == 0) return;
         var budget = options.Dev ? TimeSpan.Zero
-            : TimeSpan.FromSeconds((run.Pretrain.BudgetSeconds ?? 0.1 * EstimateStepSeconds(setup) * setup.Train.BatchesPerEpoch * run.Training.Epochs) / models.Count);
+            : run.Pretrain.BudgetSeconds is { } given ? TimeSpan.FromSeconds(given / models.Count)
+            : TimeSpan.FromSeconds(Math.Max(Graft.Pool.PretrainingPool.DefaultMinimumBudget.TotalSeconds,
+                0.1 * EstimateStepSeconds(setup) * setup.Train.BatchesPerEpoch * run.Training.Epochs / models.Count));
         foreach (var m in models)
         {
             var label = setup.Graph.TargetOf(m);
