@@ -365,7 +365,7 @@ public sealed class PretrainingPool : IDisposable
                     var (score, loss) = HeldOutScore.Measure(model, heldX, heldY, kind);
                     scores.Add(new CandidateScore(reference, score, loss, 0, (watch.Elapsed - started).TotalSeconds,
                         $"{why}; {epochs} epoch(s) ({steps} steps) on the teacher's soft targets (T = {DistillationTemperature}) and the labels"));
-                    if (score > bestScore || (score == bestScore && loss < bestLoss))
+                    if (DistilledWins(score, loss, bestScore, bestLoss, pinned: options.Teacher is not null))
                     {
                         bestScore = score;
                         bestLoss = loss;
@@ -677,6 +677,15 @@ public sealed class PretrainingPool : IDisposable
         return TimeSpan.FromSeconds(0.1 * times[1] * batches * epochs);
     }
 
+    /// <summary>
+    /// Whether a distilled student replaces the best start so far: only when it scores at least
+    /// <see cref="DistillationMargin"/> higher on the held-out slice, which is small, so that a start computing exactly
+    /// what its source did (a widened or deepened entry) does not give way to noise. A pinned teacher (a reproduction)
+    /// is taken as recorded: any gain, or an equal score with a lower loss.
+    /// </summary>
+    internal static bool DistilledWins(double score, double loss, double bestScore, double bestLoss, bool pinned) =>
+        pinned ? score > bestScore || (score == bestScore && loss < bestLoss) : score >= bestScore + DistillationMargin;
+
     /// <summary>What transferring (and probing) one candidate and scoring one candidate take, as far as measured.</summary>
     private readonly record struct CostEstimate(TimeSpan Transfer, TimeSpan Score);
 
@@ -685,7 +694,10 @@ public sealed class PretrainingPool : IDisposable
     /// <summary>The time distillation takes when neither the call nor distillation has a budget of its own.</summary>
     public static readonly TimeSpan DefaultDistillationBudget = TimeSpan.FromSeconds(30);
 
-    /// <summary>How much better (recorded held-out score) a teacher must be than the best start so far to be worth distilling from.</summary>
+    /// <summary>
+    /// How much better (recorded held-out score) a teacher must be than the best start so far to be worth distilling from,
+    /// and how much better (on the held-out slice) the distilled student must score to replace that start.
+    /// </summary>
     public const double DistillationMargin = 0.01;
 
     /// <summary>

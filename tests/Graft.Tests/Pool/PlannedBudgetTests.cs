@@ -90,6 +90,16 @@ public class PlannedBudgetTests
         Assert.Contains("MinimumBudget", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0.830, 0.840, false, false)]   // worse
+    [InlineData(0.845, 0.840, false, false)]   // better by half a point: noise on a small held-out slice
+    [InlineData(0.851, 0.840, false, true)]    // better by more than a point
+    [InlineData(0.845, 0.840, true, true)]     // a pinned teacher (a reproduction) takes any gain
+    public void A_distilled_student_replaces_the_best_start_only_when_clearly_better(double student, double best, bool pinned, bool wins)
+    {
+        Assert.Equal(wins, PretrainingPool.DistilledWins(student, 0.5, best, 0.5, pinned));
+    }
+
     [Fact]
     public void A_given_budget_wins_over_the_planned_training()
     {
