@@ -15,6 +15,9 @@ internal static class Statistics
         double position = q * (sorted.Length - 1);
         int below = (int)Math.Floor(position);
         int above = Math.Min(below + 1, sorted.Length - 1);
+        // An order statistic hit exactly is returned as it is: interpolating towards an infinite neighbour (a run that
+        // never reached its target) would give 0 × ∞ = NaN.
+        if (position == below || sorted[above] == sorted[below]) return sorted[below];
         return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
     }
 }
