@@ -629,19 +629,6 @@ public sealed class PretrainingPool : IDisposable
     /// (their gradients are cleared); only batch-norm running statistics see the batch, and the transfers that follow
     /// overwrite them.
     /// </summary>
-    internal static TimeSpan PlannedBudget(nn.Module<Tensor, Tensor> model, Tensor x, int epochs, int batchSize, TimeSpan minimum)
-    {
-        var tenth = PlannedBudget(model, x, epochs, batchSize);
-        return epochs > 0 && tenth < minimum ? minimum : tenth;
-    }
-
-    /// <summary>
-    /// The least budget a planned training gives <see cref="GetPretrainedModel{T}(T, Tensor, Tensor, out TransferReport, PretrainOptions?)"/>
-    /// by default (<see cref="PretrainOptions.MinimumBudget"/>): enough to load, transfer and score a candidate of a
-    /// small model on Fashion-MNIST-sized data, where a tenth of a short training is not.
-    /// </summary>
-    public static readonly TimeSpan DefaultMinimumBudget = TimeSpan.FromSeconds(10);
-
     internal static TimeSpan PlannedBudget(nn.Module<Tensor, Tensor> model, Tensor x, int epochs, int batchSize)
     {
         long n = x.shape[0];
@@ -676,6 +663,20 @@ public sealed class PretrainingPool : IDisposable
         times.Sort();
         return TimeSpan.FromSeconds(0.1 * times[1] * batches * epochs);
     }
+
+    /// <summary>The planned budget (see above), but at least <paramref name="minimum"/> for a training of one epoch or more.</summary>
+    internal static TimeSpan PlannedBudget(nn.Module<Tensor, Tensor> model, Tensor x, int epochs, int batchSize, TimeSpan minimum)
+    {
+        var tenth = PlannedBudget(model, x, epochs, batchSize);
+        return epochs > 0 && tenth < minimum ? minimum : tenth;
+    }
+
+    /// <summary>
+    /// The least budget a planned training gives <see cref="GetPretrainedModel{T}(T, Tensor, Tensor, out TransferReport, PretrainOptions?)"/>
+    /// by default (<see cref="PretrainOptions.MinimumBudget"/>): enough to load, transfer and score a candidate of a
+    /// small model on Fashion-MNIST-sized data, where a tenth of a short training is not.
+    /// </summary>
+    public static readonly TimeSpan DefaultMinimumBudget = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Whether a distilled student replaces the best start so far: only when it scores at least
