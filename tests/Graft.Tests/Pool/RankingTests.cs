@@ -51,11 +51,13 @@ public class RankingTests
     {
         manual_seed(4);
         var y = arange(300, ScalarType.Int64) % 4;
-        var features = nn.functional.one_hot(y, 4).to_type(ScalarType.Float64) + randn(300, 4, dtype: ScalarType.Float64) * 0.4;
+        // Large features: the optimal head is small, well within a fresh head's size.
+        var features = (nn.functional.one_hot(y, 4).to_type(ScalarType.Float64) + randn(300, 4, dtype: ScalarType.Float64) * 0.4) * 20;
         var head = nn.Linear(4, 4);
         Assert.True(HeadFitting.Fit(head, features, y, LabelKind.Class));
 
         using var _ = no_grad();
+        Assert.True(head.weight!.norm().item<float>() < HeadFitting.FreshNorm(4) * 0.9, $"norm {head.weight.norm().item<float>()}");
         var logits = head.call(features.to_type(ScalarType.Float32)).to_type(ScalarType.Float64);
         double Loss(double scale) => nn.functional.cross_entropy(logits * scale, y).item<double>();
         double fitted = Loss(1);
@@ -64,5 +66,42 @@ public class RankingTests
         // Plain least squares onto one-hot targets gives scores near 0 and 1: far flatter than the optimum.
         Assert.True(HeadFitting.Temperature(logits, y) is > 0.99 and < 1.01);
         Assert.True(fitted < 0.5, $"loss {fitted}");
+    }
+
+    [Fact]
+    public void A_fitted_head_is_never_larger_than_a_fresh_head_of_its_shape_and_predicts_the_same()
+    {
+        manual_seed(5);
+        var y = arange(300, ScalarType.Int64) % 4;
+        // Small features: the cross-entropy optimum would need a head many times a fresh one's size.
+        var features = (nn.functional.one_hot(y, 4).to_type(ScalarType.Float64) + randn(300, 4, dtype: ScalarType.Float64) * 0.4) * 0.05;
+        var head = nn.Linear(4, 4);
+        var fresh = head.weight!.norm().item<float>();
+        Assert.True(HeadFitting.Fit(head, features, y, LabelKind.Class));
+
+        using var _ = no_grad();
+        double norm = head.weight.norm().item<float>();
+        Assert.True(Math.Abs(norm - HeadFitting.FreshNorm(4)) < 1e-4, $"norm {norm}, a fresh head's {fresh}");
+        var f = features.to_type(ScalarType.Float32);
+        var logits = head.call(f);
+        double accuracy = logits.argmax(1).eq(y).to_type(ScalarType.Float32).mean().item<float>();
+        Assert.True(accuracy > 0.85, $"accuracy {accuracy}");
+        // The optimum lies beyond the cap: any larger scale of the same logits would lower the loss.
+        Assert.True(nn.functional.cross_entropy(logits * 2, y).item<float>() < nn.functional.cross_entropy(logits, y).item<float>());
+    }
+
+    [Fact]
+    public void A_fitted_value_head_keeps_its_least_squares_scale()
+    {
+        manual_seed(6);
+        var features = randn(200, 3, dtype: ScalarType.Float64);
+        var y = features.matmul(tensor(new[] { 30.0, -20.0, 10.0 }, dtype: ScalarType.Float64)) + 5;
+        var head = nn.Linear(3, 1);
+        Assert.True(HeadFitting.Fit(head, features, y, LabelKind.Value));
+
+        using var _ = no_grad();
+        var w = head.weight!.flatten();
+        Assert.True(Math.Abs(w[0].item<float>() - 30) < 0.5 && Math.Abs(w[1].item<float>() + 20) < 0.5 && Math.Abs(head.bias![0].item<float>() - 5) < 0.5,
+            $"weights {string.Join(", ", w.data<float>().ToArray())}");
     }
 }

@@ -6,7 +6,10 @@ namespace Graft.Pool.Ranking;
 /// <summary>
 /// Linear probing in closed form: the head's weights by ridge regression of the targets (one-hot classes, or values) on
 /// the penultimate features, W = (FᵀF + λI)⁻¹ FᵀY with a bias column, so a transferred body with a new head already
-/// predicts something at step 0 (LP-FT: the features are not damaged by a random head's first gradients).
+/// predicts something at step 0 (LP-FT: the features are not damaged by a random head's first gradients). A class
+/// head is then scaled to the cross-entropy optimum, but never beyond the size of a fresh head of its shape: a fresh
+/// SmallCnn whose head was fitted at full scale (18 times a fresh head's norm) reached 0.806 test accuracy after 3
+/// epochs on 8,000 Fashion-MNIST images against 0.867 from scratch, and 0.875 with its head scaled down.
 /// </summary>
 public static class HeadFitting
 {
@@ -45,7 +48,16 @@ public static class HeadFitting
         var gram = f.t().matmul(f);
         double lambda = ridge * (gram.diagonal().mean().item<double>() + 1e-12);
         var w = linalg.solve(gram + eye(d + 1, dtype: ScalarType.Float64) * lambda, f.t().matmul(targets));
-        if (kind == LabelKind.Class) w = w * Temperature(f.matmul(w), y.to_type(ScalarType.Int64).flatten());
+        if (kind == LabelKind.Class)
+        {
+            w = w * Temperature(f.matmul(w), y.to_type(ScalarType.Int64).flatten());
+            // No larger than a fresh head: Adam moves every weight by about the learning rate per step, so a head many
+            // times a fresh one's size barely moves and the body has to fit it instead. Scaling keeps every prediction.
+            double norm = w.narrow(0, 0, d).norm().item<double>();
+            double cap = FreshNorm(outputs);
+            if (norm > cap) w = w * (cap / norm);
+        }
+
         using (no_grad())
         {
             head.weight.copy_(w.narrow(0, 0, d).t().to_type(head.weight.dtype));
@@ -54,6 +66,9 @@ public static class HeadFitting
 
         return true;
     }
+
+    /// <summary>The expected Frobenius norm of a fresh linear head with <paramref name="outputs"/> rows (PyTorch's default initialisation, U(±1/√d): outputs/3 whatever d).</summary>
+    internal static double FreshNorm(long outputs) => Math.Sqrt(outputs / 3.0);
 
     /// <summary>
     /// The scale t that minimises the mean cross-entropy of <c>t · logits</c> (golden-section search over log t in
