@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Graft.Data.Catalog;
-using Graft.Models.Blocks;
 using Graft.Models.Builders;
 using Graft.Pool;
 using Graft.Training;
@@ -16,8 +15,8 @@ namespace Graft.Bench.Studies;
 
 /// <summary>
 /// What starting from the pool gains over starting from scratch, same architecture and training, on Fashion-MNIST:
-/// (a) the prototyping sequence — a small CNN trained and added, then a wider and deeper CNN and a ResNet-8 each
-/// initialised by the pool — and (b) low-data targets on classes the pool never saw. Scratch always trains to
+/// (a) the prototyping sequence — a small perceptron trained and added, then a wider and deeper perceptron and a CNN
+/// (another family) each initialised by the pool — and (b) low-data targets on classes the pool never saw. Scratch always trains to
 /// convergence (early stopping on a held-out slice), never cut short at the pool's epoch count.
 /// </summary>
 internal sealed class TransferGainStudy : IStudy
@@ -73,9 +72,9 @@ internal sealed class TransferGainStudy : IStudy
 
     private static readonly (string Name, string Builder, Func<nn.Module<Tensor, Tensor>> Build, Dictionary<string, object> Args)[] Prototypes =
     [
-        ("SmallCnn w8 h32", "small_cnn", () => new SmallCnn(width: 8, hidden: 32), new() { ["width"] = 8, ["hidden"] = 32 }),
-        ("SmallCnn w16 h64 depth 2 (wider, deeper)", "small_cnn", () => new SmallCnn(width: 16, hidden: 64, depth: 2), new() { ["width"] = 16, ["hidden"] = 64, ["depth"] = 2 }),
-        ("ResNet-8 w16 (another family)", "resnet8", () => new ResNet(8, inputChannels: 1, classes: 10, width: 16), new() { ["width"] = 16 }),
+        ("MLP 64", "mlp", () => new Mlp(28 * 28, 10, [64]), new() { ["hidden"] = new[] { 64 } }),
+        ("MLP 256-256 (wider, deeper)", "mlp", () => new Mlp(28 * 28, 10, [256, 256]), new() { ["hidden"] = new[] { 256, 256 } }),
+        ("SmallCnn w16 h64 depth 2 (another family)", "small_cnn", () => new SmallCnn(width: 16, hidden: 64, depth: 2), new() { ["width"] = 16, ["hidden"] = 64, ["depth"] = 2 }),
     ];
 
     private Sequence Prototyping(Data data, Sizes sizes, long seed, TextWriter log)
