@@ -30,6 +30,7 @@ internal static class StudyCatalog
         new Graft.Bench.Studies.TransferGainStudy(),
         new Graft.Bench.Studies.PoolScaleStudy(),
         new Graft.Bench.Studies.MemoryStudy(),
+        new Graft.Bench.Studies.AllocatorStudy(),
         new Graft.Bench.Studies.RankingQuality.RankingQualityStudy(),
     ];
 

@@ -5,6 +5,8 @@ using Graft.Bench.Reporting;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
+if (args.Length == 2 && args[0] == Graft.Bench.Studies.AllocatorStudy.ProbeArgument) return Graft.Bench.Studies.AllocatorStudy.RunProbe(args);
+
 BenchOptions options;
 try
 {
@@ -28,6 +30,8 @@ if (options.List)
     return 0;
 }
 
+// Every leg of every study runs with the allocator Graft's trainer sets up (the plain TorchSharp loops included).
+Graft.NativeRuntime.TuneAllocator();
 var store = ResultStore.Locate();
 if (!options.ReportOnly)
 {

@@ -94,6 +94,10 @@ internal sealed class PyTorchLeg : IDisposable
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in arguments) start.ArgumentList.Add(a);
+        // The same allocator settings Graft gives its own process (NativeRuntime.TuneAllocator), through glibc's
+        // environment variables: the comparison is between frameworks, not between allocator settings.
+        start.Environment["MALLOC_MMAP_THRESHOLD_"] = "33554432";
+        start.Environment["MALLOC_TRIM_THRESHOLD_"] = "1073741824";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

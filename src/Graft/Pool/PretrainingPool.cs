@@ -43,7 +43,11 @@ public sealed class PretrainingPool : IDisposable
     public PretrainingPool(string directory) : this(new SqlitePoolStore(directory)) { }
 
     /// <summary>Opens a pool over any store.</summary>
-    public PretrainingPool(IPoolStore store) => Store = store ?? throw new ArgumentNullException(nameof(store));
+    public PretrainingPool(IPoolStore store)
+    {
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        AllocatorTuning.Ensure();
+    }
 
     /// <summary>The store the pool keeps its entries in.</summary>
     public IPoolStore Store { get; }

@@ -64,6 +64,7 @@ public sealed class Trainer
     {
         if (Options.EarlyStopping is not null && validation is null && Options.Monitor.StartsWith("validation.", StringComparison.Ordinal))
             throw new ArgumentException($"Early stopping monitors '{Options.Monitor}' but no validation data was given: pass a validation loader or monitor a 'train.' metric.");
+        AllocatorTuning.Ensure();
         if (Options.Threads > 0) set_num_threads(Options.Threads);
         var groups = plan.ResolveParameterGroups();
         var optimizerOptions = Options.Optimizer ?? new OptimizerOptions();
@@ -163,6 +164,7 @@ public sealed class Trainer
     /// <returns>Metric values by name (<c>loss</c>, <c>accuracy</c>, ...).</returns>
     public static IReadOnlyDictionary<string, double> Evaluate(TrainingPlan plan, BatchLoader data)
     {
+        AllocatorTuning.Ensure();
         plan.SetTraining(false);
         var metrics = plan.Metrics.Select(b => (Binding: b, Metric: b.Create())).ToList();
         double lossSum = 0;
