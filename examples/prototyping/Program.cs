@@ -17,7 +17,17 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-var settings = Settings.Parse(args);
+Settings settings;
+try
+{
+    settings = Settings.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+
 torch.set_num_threads(settings.Threads);
 
 Console.WriteLine($"Loading Fashion-MNIST{(settings.Limit is { } l ? $" (first {l} training images)" : "")}...");
@@ -118,11 +128,11 @@ namespace Graft.Examples.Prototyping
                 s = args[i] switch
                 {
                     "--pool" => s with { Pool = value },
-                    "--limit" => s with { Limit = long.Parse(value, CultureInfo.InvariantCulture) },
-                    "--first-epochs" => s with { FirstEpochs = int.Parse(value, CultureInfo.InvariantCulture) },
-                    "--epochs" => s with { Epochs = int.Parse(value, CultureInfo.InvariantCulture) },
-                    "--unseen-epochs" => s with { UnseenEpochs = int.Parse(value, CultureInfo.InvariantCulture) },
-                    "--threads" => s with { Threads = int.Parse(value, CultureInfo.InvariantCulture) },
+                    "--limit" => s with { Limit = Number(args[i], value) },
+                    "--first-epochs" => s with { FirstEpochs = (int)Number(args[i], value) },
+                    "--epochs" => s with { Epochs = (int)Number(args[i], value) },
+                    "--unseen-epochs" => s with { UnseenEpochs = (int)Number(args[i], value) },
+                    "--threads" => s with { Threads = (int)Number(args[i], value) },
                     _ => throw new ArgumentException($"unknown option {args[i]}; the options are --pool, --limit, --first-epochs, --epochs, --unseen-epochs, --threads."),
                 };
                 i++;
@@ -130,6 +140,11 @@ namespace Graft.Examples.Prototyping
 
             return s;
         }
+
+        private static long Number(string option, string value) =>
+            long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n is >= 1 and <= int.MaxValue
+                ? n
+                : throw new ArgumentException($"{option} needs a whole number of at least 1; it got '{value}'.");
     }
 
     /// <summary>One prototype's line of the table.</summary>
